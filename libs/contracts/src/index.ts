@@ -1,1 +1,3 @@
-export {};
+export * from './generated';
+export * from './grpc-client';
+export * from './proto-files';
