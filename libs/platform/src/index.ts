@@ -1,1 +1,5 @@
-export {};
+export * from './config';
+export * from './logging';
+export * from './metrics';
+export * from './grpc';
+export * from './version';

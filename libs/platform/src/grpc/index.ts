@@ -1,0 +1,2 @@
+export * from './grpc-error';
+export * from './grpc-exception.filter';

@@ -1,0 +1,2 @@
+export * from './card-data-redaction';
+export * from './logger';
