@@ -1,0 +1,63 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGrpcClient, gatewayV1 } from '@tillgate/contracts';
+
+const root = join(__dirname, '..', '..', '..');
+
+function startLikeNpmStart(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['tools/run/start.mjs'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function collect(child: ChildProcess): { out: () => string; exit: Promise<number | null> } {
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  return { out: () => text, exit: new Promise((r) => child.on('exit', (code) => r(code))) };
+}
+
+describe('npm start (the embedded default)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tillgate-start-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves gRPC on SQLite, answers a generated client, and stops cleanly on SIGTERM', async () => {
+    const child = startLikeNpmStart({
+      TILLGATE_GRPC_PORT: '0',
+      TILLGATE_METRICS_PORT: '0',
+      DATABASE_URL: `sqlite:${join(dir, 'tillgate.sqlite')}`,
+    });
+    const { out, exit } = collect(child);
+    const address = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner in 30 s:\n${out()}`)), 30_000);
+      child.stdout!.on('data', () => {
+        const m = /serving gRPC on (\S+)/.exec(out());
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const client = createGrpcClient(gatewayV1.GatewayServiceService, address);
+    const info = await client.getServerInfo({});
+    client.close();
+    expect(info.storage).toBe('sqlite');
+    expect(info.eventPublishing).toBe(false);
+
+    child.kill('SIGTERM');
+    await expect(exit).resolves.toBe(0);
+  }, 40_000);
+
+  it('refuses a bad variable at start-up naming it, with exit code 2 and no stack trace', async () => {
+    const child = startLikeNpmStart({ TILLGATE_GRPC_PORT: 'seventy', KAFKA_BROKERS: 'nohostport' });
+    const { out, exit } = collect(child);
+    await expect(exit).resolves.toBe(2);
+    expect(out()).toMatch(/TILLGATE_GRPC_PORT: .*\(got "seventy"\)/);
+    expect(out()).toMatch(/KAFKA_BROKERS: expected a comma-separated list of host:port/);
+    expect(out()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
