@@ -1,1 +1,12 @@
-export {};
+export { REDACTED, Secret, exposeBytes } from './secret';
+export type { SecretBytes } from './secret';
+export { systemRandomBytes } from './random-bytes';
+export type { RandomBytes } from './random-bytes';
+export { isLuhnValid, luhnCheckDigit } from './luhn';
+export { PAN_MAX_LENGTH, PAN_MIN_LENGTH, Pan } from './pan';
+export { PAN_TOKEN_KEY_MIN_LENGTH, asPanToken, tokenizePan } from './pan-token';
+export type { PanToken } from './pan-token';
+export { openPan, parsePanVaultEntry, sealPan, serializePanVaultEntry } from './pan-vault';
+export type { PanVaultEntry, SealPanOptions } from './pan-vault';
+export { PanError, PanVaultError } from './secret-errors';
+export type { PanErrorCode, PanVaultErrorCode } from './secret-errors';
