@@ -1,0 +1,3 @@
+export * from './bit-field';
+export * from './terminal-status.flags';
+export * from './cvm.decoder';

@@ -1,0 +1,340 @@
+import { decodeTlv, encodeTlv, TlvError, type TlvNode } from '@tillgate/emv';
+import {
+  isCompositeSpec,
+  type CompositeFieldSpec,
+  type CompositeValue,
+  type FieldSpec,
+  type FieldValue,
+  type ScalarFieldSpec,
+  type TlvFieldSpec,
+} from '../spec/field-spec.types';
+import { maxPrefixValue } from '../spec/spec.validator';
+import { encodedLength, firstInvalid, PREFIX_DIGITS } from './content-class';
+import { Iso8583Error, type Iso8583ErrorCode } from './iso8583.error';
+
+/** Where an error belongs: data element number and, inside a composite, the subfield. */
+export interface FieldContext {
+  readonly field: number;
+  readonly subfield?: string;
+}
+
+function error(
+  code: Iso8583ErrorCode,
+  ctx: FieldContext,
+  message: string,
+  offset?: number,
+  cause?: unknown,
+): Iso8583Error {
+  return new Iso8583Error(code, ctx.field, message, { subfield: ctx.subfield, offset, cause });
+}
+
+/** A bounded cursor over the input; running past `end` is TRUNCATED (or COMPOSITE_LENGTH inside a composite). */
+export class ByteReader {
+  pos: number;
+
+  constructor(
+    readonly buf: Uint8Array,
+    readonly end: number = buf.length,
+    start = 0,
+    private readonly overrun: Iso8583ErrorCode = 'TRUNCATED',
+  ) {
+    this.pos = start;
+  }
+
+  take(n: number, ctx: FieldContext, what: string): Uint8Array {
+    if (n > this.end - this.pos) {
+      throw error(
+        this.overrun,
+        ctx,
+        `${what} needs ${n} bytes, ${this.end - this.pos} left`,
+        this.pos,
+      );
+    }
+    const bytes = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return bytes;
+  }
+}
+
+const ascii = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
+const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+// ----- length prefixes ---------------------------------------------------
+
+function readPrefix(spec: FieldSpec, r: ByteReader, ctx: FieldContext): number {
+  if (spec.type === 'fixed') return spec.length;
+  const digits = PREFIX_DIGITS[spec.type];
+  const encoding = spec.lengthEncoding ?? 'ascii';
+  const at = r.pos;
+  let length = 0;
+  if (encoding === 'ascii') {
+    for (const b of r.take(digits, ctx, 'length prefix')) {
+      if (b < 0x30 || b > 0x39)
+        throw error('BAD_LENGTH_HEADER', ctx, 'ASCII length prefix has a non-digit', at);
+      length = length * 10 + (b - 0x30);
+    }
+  } else if (encoding === 'bcd') {
+    for (const b of r.take(Math.ceil(digits / 2), ctx, 'length prefix')) {
+      if (b >> 4 > 9 || (b & 0x0f) > 9)
+        throw error('BAD_LENGTH_HEADER', ctx, 'BCD length prefix has a nibble above 9', at);
+      length = length * 100 + (b >> 4) * 10 + (b & 0x0f);
+    }
+  } else {
+    for (const b of r.take(digits === 2 ? 1 : 2, ctx, 'length prefix')) length = length * 256 + b;
+  }
+  if (length > spec.length) {
+    throw error('LENGTH_OVER_MAX', ctx, `length ${length} exceeds the maximum ${spec.length}`, at);
+  }
+  return length;
+}
+
+function writePrefix(spec: FieldSpec, length: number): Uint8Array {
+  if (spec.type === 'fixed') return new Uint8Array();
+  const digits = PREFIX_DIGITS[spec.type];
+  const encoding = spec.lengthEncoding ?? 'ascii';
+  if (encoding === 'ascii') return asciiBytes(String(length).padStart(digits, '0'));
+  if (encoding === 'bcd')
+    return Uint8Array.from(Buffer.from(String(length).padStart(digits + (digits % 2), '0'), 'hex'));
+  return digits === 2 ? Uint8Array.of(length) : Uint8Array.of(length >> 8, length & 0xff);
+}
+
+function checkLength(spec: FieldSpec, length: number, ctx: FieldContext, unit: string): void {
+  if (spec.type === 'fixed' && length !== spec.length) {
+    throw error(
+      'LENGTH_MISMATCH',
+      ctx,
+      `is ${length} ${unit}; the field is fixed at ${spec.length} (pad it explicitly)`,
+    );
+  }
+  if (
+    spec.type !== 'fixed' &&
+    length > Math.min(spec.length, maxPrefixValue(spec.type, spec.lengthEncoding ?? 'ascii'))
+  ) {
+    throw error('LENGTH_OVER_MAX', ctx, `is ${length} ${unit}; the maximum is ${spec.length}`);
+  }
+}
+
+// ----- BCD ---------------------------------------------------------------
+
+function padNibble(spec: ScalarFieldSpec): number {
+  return (spec.bcdPad ?? 'left') === 'left' || spec.content === 'n' ? 0x0 : 0xf;
+}
+
+function unpackBcd(
+  spec: ScalarFieldSpec,
+  bytes: Uint8Array,
+  length: number,
+  ctx: FieldContext,
+  at: number,
+): string {
+  const nibbles: number[] = [];
+  for (const b of bytes) nibbles.push(b >> 4, b & 0x0f);
+  if (length % 2 === 1) {
+    const left = (spec.bcdPad ?? 'left') === 'left';
+    const pad = left ? nibbles.shift()! : nibbles.pop()!;
+    if (pad !== padNibble(spec)) {
+      throw error(
+        'BAD_PADDING',
+        ctx,
+        `pad nibble ${pad.toString(16).toUpperCase()} where ${padNibble(spec).toString(16).toUpperCase()} is expected`,
+        at,
+      );
+    }
+  }
+  if (spec.content === 'n') {
+    const bad = nibbles.findIndex((n) => n > 9);
+    if (bad >= 0)
+      throw error(
+        'INVALID_CHARACTER',
+        ctx,
+        'BCD digit above 9 in a numeric field',
+        at + Math.floor(bad / 2),
+      );
+  }
+  // Track data (z): the nibble is the low half of the ISO/IEC 7813 character ('=' is D).
+  return String.fromCharCode(...nibbles.map((n) => 0x30 + n));
+}
+
+function packBcd(spec: ScalarFieldSpec, value: string): Uint8Array {
+  const nibbles = Array.from(value, (c) => c.charCodeAt(0) - 0x30);
+  if (nibbles.length % 2 === 1) {
+    if ((spec.bcdPad ?? 'left') === 'left') nibbles.unshift(padNibble(spec));
+    else nibbles.push(padNibble(spec));
+  }
+  const out = new Uint8Array(nibbles.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (nibbles[2 * i] << 4) | nibbles[2 * i + 1];
+  return out;
+}
+
+// ----- scalar ------------------------------------------------------------
+
+function decodeScalar(
+  spec: ScalarFieldSpec,
+  r: ByteReader,
+  ctx: FieldContext,
+): string | Uint8Array {
+  const length = readPrefix(spec, r, ctx);
+  const at = r.pos;
+  const bytes = r.take(encodedLength(length, spec.encoding), ctx, 'value');
+  switch (spec.encoding) {
+    case 'binary':
+      return new Uint8Array(bytes);
+    case 'hex': {
+      const text = ascii(bytes);
+      if (!/^[0-9A-Fa-f]*$/.test(text))
+        throw error('INVALID_CHARACTER', ctx, 'non-hex character in a hex binary field', at);
+      return new Uint8Array(Buffer.from(text, 'hex'));
+    }
+    case 'bcd':
+      return unpackBcd(spec, bytes, length, ctx, at);
+    case 'ascii': {
+      const bad = firstInvalid(spec.content as Exclude<typeof spec.content, 'b'>, bytes);
+      if (bad >= 0)
+        throw error(
+          'INVALID_CHARACTER',
+          ctx,
+          `byte ${bytes[bad]} is not allowed in ${spec.content}`,
+          at + bad,
+        );
+      return ascii(bytes);
+    }
+  }
+}
+
+function encodeScalar(spec: ScalarFieldSpec, value: unknown, ctx: FieldContext): Uint8Array {
+  if (spec.content === 'b') {
+    if (!(value instanceof Uint8Array))
+      throw error('INVALID_VALUE', ctx, 'binary content takes a Uint8Array');
+    checkLength(spec, value.length, ctx, 'bytes');
+    const data =
+      spec.encoding === 'hex'
+        ? asciiBytes(Buffer.from(value).toString('hex').toUpperCase())
+        : value;
+    return concat(writePrefix(spec, value.length), data);
+  }
+  if (typeof value !== 'string')
+    throw error('INVALID_VALUE', ctx, `${spec.content} content takes a string`);
+  const codes = Array.from(value, (c) => c.charCodeAt(0));
+  const bad = firstInvalid(spec.content, codes);
+  if (bad >= 0)
+    throw error(
+      'INVALID_CHARACTER',
+      ctx,
+      `character ${JSON.stringify(value[bad])} is not allowed in ${spec.content}`,
+    );
+  checkLength(
+    spec,
+    value.length,
+    ctx,
+    spec.content === 'n' || spec.content === 'z' ? 'digits' : 'characters',
+  );
+  const data = spec.encoding === 'bcd' ? packBcd(spec, value) : Uint8Array.from(codes);
+  return concat(writePrefix(spec, value.length), data);
+}
+
+// ----- composite ---------------------------------------------------------
+
+function decodeComposite(
+  spec: CompositeFieldSpec,
+  r: ByteReader,
+  ctx: FieldContext,
+): CompositeValue {
+  const length = readPrefix(spec, r, ctx);
+  const start = r.pos;
+  r.take(length, ctx, 'value');
+  const inner = new ByteReader(r.buf, start + length, start, 'COMPOSITE_LENGTH');
+  const value: Record<string, string | Uint8Array> = {};
+  for (const sub of spec.subfields) {
+    value[sub.id] = decodeScalar(sub, inner, { field: ctx.field, subfield: sub.id });
+  }
+  if (inner.pos !== inner.end) {
+    throw error(
+      'COMPOSITE_LENGTH',
+      ctx,
+      `subfields end ${inner.end - inner.pos} bytes before the field does`,
+      inner.pos,
+    );
+  }
+  return value;
+}
+
+function encodeComposite(spec: CompositeFieldSpec, value: unknown, ctx: FieldContext): Uint8Array {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    value instanceof Uint8Array ||
+    Array.isArray(value)
+  ) {
+    throw error('INVALID_VALUE', ctx, 'a composite field takes an object of subfields');
+  }
+  const record = value as Record<string, unknown>;
+  const known = new Set(spec.subfields.map((s) => s.id));
+  const extra = Object.keys(record).find((k) => !known.has(k));
+  if (extra !== undefined)
+    throw error('INVALID_VALUE', { ...ctx, subfield: extra }, 'is not a subfield of this field');
+  const parts = spec.subfields.map((sub) => {
+    const subCtx = { field: ctx.field, subfield: sub.id };
+    if (!(sub.id in record)) throw error('INVALID_VALUE', subCtx, 'is missing');
+    return encodeScalar(sub, record[sub.id], subCtx);
+  });
+  const data = concat(...parts);
+  checkLength(spec, data.length, ctx, 'bytes of subfields');
+  return concat(writePrefix(spec, data.length), data);
+}
+
+// ----- BER-TLV -------------------------------------------------------------
+
+function decodeTlvField(spec: TlvFieldSpec, r: ByteReader, ctx: FieldContext): TlvNode[] {
+  const length = readPrefix(spec, r, ctx);
+  const at = r.pos;
+  const bytes = r.take(length, ctx, 'value');
+  try {
+    return decodeTlv(bytes);
+  } catch (e) {
+    if (e instanceof TlvError) {
+      throw error('INVALID_TLV', ctx, `not BER-TLV: ${e.code}`, at + (e.offset ?? 0), e);
+    }
+    throw e;
+  }
+}
+
+function encodeTlvField(spec: TlvFieldSpec, value: unknown, ctx: FieldContext): Uint8Array {
+  if (!Array.isArray(value))
+    throw error('INVALID_VALUE', ctx, 'a BER-TLV field takes an array of TLV nodes');
+  let data: Uint8Array;
+  try {
+    data = encodeTlv(value as TlvNode[]);
+  } catch (e) {
+    if (e instanceof TlvError)
+      throw error('INVALID_VALUE', ctx, `cannot encode TLV: ${e.message}`, undefined, e);
+    throw e;
+  }
+  checkLength(spec, data.length, ctx, 'bytes');
+  return concat(writePrefix(spec, data.length), data);
+}
+
+// ----- dispatch ----------------------------------------------------------
+
+export function decodeField(spec: FieldSpec, r: ByteReader, field: number): FieldValue {
+  const ctx = { field };
+  if (isCompositeSpec(spec)) return decodeComposite(spec, r, ctx);
+  if (spec.content === 'ber-tlv') return decodeTlvField(spec as TlvFieldSpec, r, ctx);
+  return decodeScalar(spec as ScalarFieldSpec, r, ctx);
+}
+
+export function encodeField(spec: FieldSpec, value: unknown, field: number): Uint8Array {
+  const ctx = { field };
+  if (isCompositeSpec(spec)) return encodeComposite(spec, value, ctx);
+  if (spec.content === 'ber-tlv') return encodeTlvField(spec as TlvFieldSpec, value, ctx);
+  return encodeScalar(spec as ScalarFieldSpec, value, ctx);
+}
+
+export function concat(...parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
