@@ -7,17 +7,23 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { down, up } from '../infra/infra.mjs';
+import { down, status, up } from '../infra/infra.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const reportFile = join(root, '.reports', 'jest.json');
 
 let stopping = false;
+// What was already running before this run (a developer's `npm run infra:up`)
+// is left running; what this run started is stopped.
+let keepRunning = [];
 async function stopInfra() {
   if (stopping) return;
   stopping = true;
+  const services = ['kafka', 'postgres'].filter((s) => !keepRunning.includes(s));
+  if (keepRunning.length) console.log(`test: leaving ${keepRunning.join(' and ')} running (it was up before)`);
+  if (!services.length) return;
   try {
-    await down();
+    await down({ services });
   } catch (err) {
     console.error(`test: could not stop local infrastructure: ${err.message}`);
   }
@@ -31,6 +37,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 async function main() {
+  const before = await status();
+  if (before.kafka.state === 'running') keepRunning.push('kafka');
+  if (before.postgres.state === 'running') keepRunning.push('postgres');
   console.log('test: starting local infrastructure (Kafka, Postgres)...');
   const env = await up();
   console.log(`test: KAFKA_BROKERS=${env.KAFKA_BROKERS}`);
@@ -41,6 +50,10 @@ async function main() {
     join(root, 'node_modules/jest/bin/jest.js'),
     '--json',
     `--outputFile=${reportFile}`,
+    // Two workers on the 2-core machines we target; a leaked handle must not
+    // hold CI until its deadline (jest still names the leak in its output).
+    '--maxWorkers=2',
+    '--forceExit',
     ...(process.env.CI ? ['--ci'] : []),
     ...process.argv.slice(2),
   ];

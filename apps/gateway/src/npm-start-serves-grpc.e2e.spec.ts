@@ -6,12 +6,21 @@ import { createGrpcClient, gatewayV1 } from '@tillgate/contracts';
 
 const root = join(__dirname, '..', '..', '..');
 
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // A failed expectation must not leave a gateway running behind the suite.
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 function startLikeNpmStart(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['tools/run/start.mjs'], {
+  // KAFKA_BROKERS is cleared: `npm test` exports it, `npm start` on a fresh machine has none.
+  const child = spawn(process.execPath, ['tools/run/start.mjs'], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', KAFKA_BROKERS: '', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
+  return child;
 }
 
 function collect(child: ChildProcess): { out: () => string; exit: Promise<number | null> } {
