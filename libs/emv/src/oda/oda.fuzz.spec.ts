@@ -15,8 +15,8 @@ import {
   cdaDynamicData,
   ddaDynamicData,
 } from '../card-profile/emv.signer';
-import { byteMutation, mutate } from '../testing/byte-mutation';
-import { expectOnly, fuzzParameters, fuzzRuns, FUZZ_TIMEOUT_MS } from '../testing/fuzz.config';
+import { byteMutation, mutate } from '@tillgate/testing';
+import { expectOnly, fuzzParameters, fuzzRuns, FUZZ_TIMEOUT_MS } from '@tillgate/testing';
 import { OdaError } from './oda.error';
 import type { CaPublicKey } from './oda.types';
 import {

@@ -9,8 +9,8 @@ import {
 import { ACQUIRER_SPEC } from '../spec/acquirer.spec-def';
 import type { MessageSpec } from '../spec/field-spec.types';
 import { BCD_TEST_SPEC } from '../testing/bcd-test.spec-def';
-import { mutationsOf } from '../testing/byte-mutation';
-import { expectOnly, fuzzParameters, fuzzRuns, FUZZ_TIMEOUT_MS } from '../testing/fuzz.config';
+import { mutationsOf } from '@tillgate/testing';
+import { expectOnly, fuzzParameters, fuzzRuns, FUZZ_TIMEOUT_MS } from '@tillgate/testing';
 import { validMessage } from '../testing/message.arbitrary';
 import { expectSameMessage } from '../testing/same-message';
 import { Iso8583Error } from './iso8583.error';
