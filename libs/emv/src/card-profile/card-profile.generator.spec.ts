@@ -1,4 +1,5 @@
 import { constants, generateKeyPairSync, privateEncrypt } from 'node:crypto';
+import { isLuhnValid } from '@tillgate/crypto';
 import { bytesEqual, toHex } from '../shared/bytes';
 import { retrieveIccPublicKey, retrieveIssuerPublicKey } from '../oda/public-key.recovery';
 import { rsaSign } from '../oda/rsa';
@@ -9,7 +10,6 @@ import {
   cardDataObjects,
   generateCardProfile,
   generateTestCa,
-  isLuhnValid,
   staticDataOf,
 } from './card-profile.generator';
 import type { CardProfile } from './card-profile.types';

@@ -1,3 +1,4 @@
+import { adjustOddParity, isLuhnValid, luhnCheckDigit } from '@tillgate/crypto';
 import { fromHex } from '../shared/bytes';
 import {
   buildStaticDataToBeAuthenticated,
@@ -64,32 +65,9 @@ export interface CardProfileOptions {
   readonly publicExponent?: EmvPublicExponent;
 }
 
-/** ISO/IEC 7812-1 Annex B check digit. */
-export function luhnCheckDigit(digits: string): string {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
-
-export function isLuhnValid(pan: string): boolean {
-  return /^\d{2,}$/.test(pan) && luhnCheckDigit(pan.slice(0, -1)) === pan.slice(-1);
-}
-
 /** DES keys carry odd parity in the low bit of each byte. */
 function tdesKey(random: RandomSource): Uint8Array {
-  return random(16).map((b) => {
-    const high = b & 0xfe;
-    let ones = 0;
-    for (let x = high; x; x >>= 1) ones += x & 1;
-    return high | (ones % 2 === 0 ? 1 : 0);
-  });
+  return new Uint8Array(adjustOddParity(Buffer.from(random(16))));
 }
 
 function cnHex(digits: string): string {
