@@ -1,0 +1,28 @@
+import { generateArpc } from '@tillgate/crypto';
+import type { ResponseCode } from '../messages/response-code';
+import type { ChipDataCheck } from './chip-data.verifier';
+
+/** CSU, Book 3 CCD Table 11 / VIS 1.6: byte 2 b8 = issuer approves online transaction. */
+const CSU_APPROVED = Buffer.from('00800000', 'hex');
+const CSU_DECLINED = Buffer.from('00000000', 'hex');
+
+/**
+ * Issuer authentication data for tag 91, by the card's CVN:
+ * - method 1 (Book 2 §8.2.1): ARPC (8 bytes) || ARC (2 bytes, the response
+ *   code in ASCII, e.g. '3030' for 00);
+ * - method 2 (Book 2 §8.2.2): ARPC (4 bytes) || CSU (4 bytes).
+ * Sent with approvals and declines alike, so the card knows the answer is
+ * the issuer's.
+ */
+export function issuerAuthenticationData(
+  chip: Extract<ChipDataCheck, { outcome: 'verified' }>,
+  responseCode: ResponseCode,
+): Uint8Array {
+  const { version, keys, transaction, arqc } = chip;
+  if (version.arpc.method === 1) {
+    const arc = Buffer.from(responseCode, 'ascii');
+    return Buffer.concat([generateArpc(version, keys, transaction, arqc, { arc }), arc]);
+  }
+  const csu = responseCode === '00' ? CSU_APPROVED : CSU_DECLINED;
+  return Buffer.concat([generateArpc(version, keys, transaction, arqc, { csu }), csu]);
+}

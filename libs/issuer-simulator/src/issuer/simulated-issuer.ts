@@ -1,0 +1,85 @@
+import { Secret } from '@tillgate/crypto';
+import { mtiRole } from '@tillgate/host-link';
+import type { IsoMessage } from '@tillgate/iso8583';
+import { createLogger, type Logger } from '@tillgate/platform';
+import { AuthorizationHandler } from '../authorization/authorization.handler';
+import type { ZonePinBlockFormat } from '../authorization/pin.verifier';
+import type { CardAccount } from '../cards/card-account';
+import { CardDatabase } from '../cards/card-database';
+import { ApprovalJournal } from '../journal/approval.journal';
+import { NetworkManagementHandler } from '../network/network-management.handler';
+import { ReversalHandler } from '../reversal/reversal.handler';
+import { TransactionLog } from '../transactions/transaction-log';
+
+export interface SimulatedIssuerOptions {
+  readonly cards: readonly CardAccount[];
+  /** Zone PIN key (2- or 3-key TDES) field 52 is enciphered under. A clear test key. */
+  readonly zonePinKey: Buffer | Secret<Buffer>;
+  /** Default 0. */
+  readonly pinBlockFormat?: ZonePinBlockFormat;
+  /** Also append journal entries to this JSON-lines file. */
+  readonly journalFile?: string;
+  /** Default: the system clock. Expiry and daily limits use its UTC date. */
+  readonly now?: () => Date;
+  readonly logger?: Logger;
+}
+
+/**
+ * The issuer's processing, without any transport: ISO 8583 request in,
+ * response out. State (balances, PIN tries, ATCs, answered transactions,
+ * journal) lives in memory for the life of the instance.
+ */
+export class SimulatedIssuer {
+  readonly cards: CardDatabase;
+  readonly transactions = new TransactionLog();
+  readonly journal: ApprovalJournal;
+  private readonly authorization: AuthorizationHandler;
+  private readonly reversal: ReversalHandler;
+  private readonly networkManagement = new NetworkManagementHandler();
+
+  constructor(options: SimulatedIssuerOptions) {
+    const zonePinKey =
+      options.zonePinKey instanceof Secret ? options.zonePinKey : new Secret(options.zonePinKey);
+    const keyLength = zonePinKey.expose().length;
+    if (keyLength !== 16 && keyLength !== 24) {
+      throw new RangeError('the zone PIN key must be a 16- or 24-byte TDES key');
+    }
+    this.cards = new CardDatabase(options.cards);
+    this.journal = new ApprovalJournal(options.journalFile);
+    const now = options.now ?? (() => new Date());
+    const logger = options.logger ?? createLogger({ name: 'issuer-simulator' });
+    let authCodes = 0;
+    this.authorization = new AuthorizationHandler({
+      cards: this.cards,
+      transactions: this.transactions,
+      journal: this.journal,
+      zonePinKey,
+      pinBlockFormat: options.pinBlockFormat ?? 0,
+      now,
+      nextAuthCode: () => String((authCodes = (authCodes % 999_999) + 1)).padStart(6, '0'),
+      logger,
+    });
+    this.reversal = new ReversalHandler({
+      transactions: this.transactions,
+      journal: this.journal,
+      now,
+      logger,
+    });
+  }
+
+  /** The response to a request or advice; undefined for messages that get none (responses, notifications). */
+  handle(request: IsoMessage): IsoMessage | undefined {
+    if (mtiRole(request.mti) !== 'request') return undefined;
+    switch (request.mti.slice(0, 2)) {
+      case '01':
+      case '02':
+        return this.authorization.handle(request);
+      case '04':
+        return this.reversal.handle(request);
+      case '08':
+        return this.networkManagement.handle(request);
+      default:
+        return undefined;
+    }
+  }
+}
