@@ -1,0 +1,84 @@
+import { JsonFile } from '../file/json-file';
+import { KeyStoreError } from '../key-store-error';
+import {
+  advanceKsnCounter,
+  DukptChannel,
+  DukptDeviceKey,
+  isKsnCounterAccepted,
+  KsnCounterRepository,
+  KsnCounterState,
+} from './ksn-counter.repository';
+
+const FORMAT = 'tillgate-ksn-counters/1';
+const CHANNELS: readonly DukptChannel[] = ['mac', 'pin', 'data'];
+
+type Counters = Readonly<Record<DukptDeviceKey, KsnCounterState>>;
+
+/**
+ * Counters in one JSON file (`{ "format": "tillgate-ksn-counters/1", "devices": {...} }`),
+ * rewritten atomically on every accepted KSN. Survives restarts; one
+ * writing process at a time (the file is locked during each write).
+ */
+export class FileKsnCounterRepository implements KsnCounterRepository {
+  readonly #file: JsonFile<Counters>;
+
+  constructor(path: string, options: { lockTimeoutMs?: number } = {}) {
+    this.#file = new JsonFile<Counters>({
+      path,
+      lockTimeoutMs: options.lockTimeoutMs,
+      empty: () => ({}),
+      encode: (devices) => ({ format: FORMAT, devices }),
+      decode: (raw) => decode(raw, path),
+    });
+  }
+
+  async find(device: DukptDeviceKey): Promise<KsnCounterState | undefined> {
+    return (await this.#file.read())[device];
+  }
+
+  advance(device: DukptDeviceKey, counter: number, channel: DukptChannel): Promise<boolean> {
+    return this.#file.update((devices) => {
+      const state = devices[device];
+      if (!isKsnCounterAccepted(state, counter, channel)) return { next: devices, result: false };
+      return {
+        next: { ...devices, [device]: advanceKsnCounter(state, counter, channel) },
+        result: true,
+      };
+    });
+  }
+}
+
+function decode(raw: unknown, path: string): Counters {
+  const doc = raw as { format?: unknown; devices?: unknown } | null;
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    doc.format !== FORMAT ||
+    typeof doc.devices !== 'object' ||
+    doc.devices === null
+  ) {
+    throw new KeyStoreError('STORE_CORRUPT', `${path} is not a ${FORMAT} file`, 'path');
+  }
+  const devices: Record<DukptDeviceKey, KsnCounterState> = {};
+  for (const [device, value] of Object.entries(doc.devices as Record<string, unknown>)) {
+    const state = value as { counter?: unknown; channels?: unknown } | null;
+    const valid =
+      typeof state === 'object' &&
+      state !== null &&
+      Number.isInteger(state.counter) &&
+      (state.counter as number) > 0 &&
+      Array.isArray(state.channels) &&
+      state.channels.every((c) => (CHANNELS as readonly unknown[]).includes(c));
+    if (!valid)
+      throw new KeyStoreError(
+        'STORE_CORRUPT',
+        `${path}: counter of device ${device} is malformed`,
+        'path',
+      );
+    devices[device] = {
+      counter: state.counter as number,
+      channels: state.channels as DukptChannel[],
+    };
+  }
+  return devices;
+}

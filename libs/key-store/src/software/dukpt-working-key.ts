@@ -1,0 +1,82 @@
+import { aesDukpt, parseKsn, tdesDukpt } from '@tillgate/crypto';
+import type { AesDukptKeyType, AesDukptUsage, Ksn, TdesDukptUsage } from '@tillgate/crypto';
+import { KeyStoreError } from '../key-store-error';
+import type { KeyAlgorithmName } from '../keys/key-kind';
+import type { DukptChannel } from '../ksn/ksn-counter.repository';
+
+/**
+ * The working key the terminal used for a request, named from the terminal's
+ * side: X9.24-1 request variants for TDES, X9.24-3 usages for AES (the
+ * terminal MACs with mac-generation and encrypts with data-encrypt).
+ */
+const TDES_USAGE: Record<DukptChannel, TdesDukptUsage> = {
+  pin: 'pin',
+  mac: 'mac-request',
+  data: 'data-request',
+};
+const AES_USAGE: Record<DukptChannel, AesDukptUsage> = {
+  pin: 'pin',
+  mac: 'mac-generation',
+  data: 'data-encrypt',
+};
+
+const KEY_TYPES: Record<DukptChannel, readonly AesDukptKeyType[]> = {
+  pin: ['tdes2', 'tdes3', 'aes128', 'aes192', 'aes256'],
+  mac: ['aes128', 'aes192', 'aes256'],
+  data: ['aes128', 'aes192', 'aes256'],
+};
+
+export interface DukptWorkingKey {
+  readonly key: Buffer;
+  readonly algorithm: Extract<KeyAlgorithmName, 'tdes' | 'aes'>;
+}
+
+/** Parses a KSN and checks that it belongs to the BDK's DUKPT scheme (10 bytes for TDES, 12 for AES). */
+export function parseKsnFor(
+  bdkName: string,
+  bdkAlgorithm: KeyAlgorithmName,
+  ksn: Buffer,
+  field: string,
+): Ksn {
+  const expected = bdkAlgorithm === 'tdes' ? 10 : 12;
+  if (!Buffer.isBuffer(ksn) || ksn.length !== expected) {
+    throw new KeyStoreError(
+      'INVALID_KSN',
+      `BDK ${bdkName} is ${bdkAlgorithm === 'tdes' ? 'a TDES' : 'an AES'} BDK: the KSN must be ${expected} bytes, got ${Buffer.isBuffer(ksn) ? ksn.length : typeof ksn}`,
+      field,
+    );
+  }
+  return parseKsn(ksn);
+}
+
+export function dukptWorkingKey(
+  bdk: Buffer,
+  ksn: Ksn,
+  channel: DukptChannel,
+  keyType: AesDukptKeyType | undefined,
+): DukptWorkingKey {
+  if (ksn.scheme === 'tdes') {
+    if (keyType !== undefined) {
+      throw new KeyStoreError('INVALID_REQUEST', 'keyType applies to AES DUKPT only', 'keyType');
+    }
+    return {
+      key: tdesDukpt.deriveWorkingKey({ bdk, ksn: ksn.bytes, usage: TDES_USAGE[channel] }),
+      algorithm: 'tdes',
+    };
+  }
+  const type = keyType ?? 'aes128';
+  if (!KEY_TYPES[channel].includes(type)) {
+    throw new KeyStoreError(
+      'INVALID_REQUEST',
+      `AES DUKPT ${channel} keys are ${KEY_TYPES[channel].join(', ')}, not ${String(type)}`,
+      'keyType',
+    );
+  }
+  const key = aesDukpt.deriveWorkingKey({
+    bdk,
+    ksn: ksn.bytes,
+    usage: AES_USAGE[channel],
+    keyType: type,
+  });
+  return { key, algorithm: type.startsWith('tdes') ? 'tdes' : 'aes' };
+}
