@@ -1,22 +1,29 @@
 import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-error';
+import { CliIo, processIo } from './cli-io';
+import { cryptoCommand } from './commands/crypto/crypto.command';
+import { emvCommand } from './commands/emv/emv.command';
 import { infoCommand } from './commands/info.command';
+import { iso8583Command } from './commands/iso8583/iso8583.command';
+import { keysCommand } from './commands/keys.command';
 
-export function buildProgram(): Command {
+export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('tillgate')
     .description('Tillgate payment gateway: operator and payment-engineer tools')
     .exitOverride()
     .showHelpAfterError(false);
   program.addCommand(infoCommand());
+  program.addCommand(cryptoCommand(io));
+  program.addCommand(keysCommand(io));
+  program.addCommand(emvCommand(io));
+  program.addCommand(iso8583Command(io));
   return program;
 }
 
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
-export async function runCli(
-  argv: string[],
-  io: { stderr: (s: string) => void } = { stderr: (s) => process.stderr.write(s) },
-): Promise<number> {
-  const program = buildProgram();
+export async function runCli(argv: string[], ioOverrides: Partial<CliIo> = {}): Promise<number> {
+  const io: CliIo = { ...processIo, ...ioOverrides };
+  const program = buildProgram(io);
   program.configureOutput({ writeErr: io.stderr });
   try {
     await program.parseAsync(argv, { from: 'user' });
