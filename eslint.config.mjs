@@ -86,7 +86,12 @@ export default [
             },
             {
               sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: ['type:infra', 'type:domain', 'type:contracts', 'type:util'],
+              onlyDependOnLibsWithTags: [
+                'type:infra',
+                'type:domain',
+                'type:contracts',
+                'type:util',
+              ],
             },
             {
               sourceTag: 'type:domain',
@@ -103,7 +108,10 @@ export default [
   {
     // Tests may use any test helper and reach a layer's internals.
     files: ['**/*.spec.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
   prettier,
 ];

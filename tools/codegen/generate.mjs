@@ -3,7 +3,15 @@
 // from node_modules). `--check` regenerates into a temporary folder and fails
 // when the committed code differs, so stale contracts cannot land.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,17 +68,23 @@ if (!check) {
   const tmp = mkdtempSync(join(tmpdir(), 'tillgate-codegen-'));
   try {
     generateInto(tmp);
-    const want = [...listFiles(join(tmp, generatedRel)), join(tmp, indexRel)].map((f) => relative(tmp, f));
+    const want = [...listFiles(join(tmp, generatedRel)), join(tmp, indexRel)].map((f) =>
+      relative(tmp, f),
+    );
     const have = [...listFiles(join(root, generatedRel)), join(root, indexRel)]
       .filter((f) => existsSync(f))
       .map((f) => relative(root, f));
     const stale = [...new Set([...want, ...have])].filter((f) => {
       const a = join(tmp, f);
       const b = join(root, f);
-      return !existsSync(a) || !existsSync(b) || readFileSync(a, 'utf8') !== readFileSync(b, 'utf8');
+      return (
+        !existsSync(a) || !existsSync(b) || readFileSync(a, 'utf8') !== readFileSync(b, 'utf8')
+      );
     });
     if (stale.length) {
-      console.error(`codegen: generated contracts are stale; run \`npm run codegen\` and commit:\n  ${stale.join('\n  ')}`);
+      console.error(
+        `codegen: generated contracts are stale; run \`npm run codegen\` and commit:\n  ${stale.join('\n  ')}`,
+      );
       process.exit(1);
     }
     console.log('codegen: generated contracts are up to date');

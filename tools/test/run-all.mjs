@@ -20,7 +20,8 @@ async function stopInfra() {
   if (stopping) return;
   stopping = true;
   const services = ['kafka', 'postgres'].filter((s) => !keepRunning.includes(s));
-  if (keepRunning.length) console.log(`test: leaving ${keepRunning.join(' and ')} running (it was up before)`);
+  if (keepRunning.length)
+    console.log(`test: leaving ${keepRunning.join(' and ')} running (it was up before)`);
   if (!services.length) return;
   try {
     await down({ services });

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // One line, no stack: operators see what failed; details are in the log.
-  process.stderr.write(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `gateway failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

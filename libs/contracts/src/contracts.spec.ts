@@ -17,7 +17,10 @@ describe('generated contracts', () => {
   });
 
   it('decodes what the runtime proto loader (used by NestJS) encodes, field for field', () => {
-    const definition = loadSync(protoPath('tillgate/gateway/v1/gateway.proto'), PROTO_LOADER_OPTIONS);
+    const definition = loadSync(
+      protoPath('tillgate/gateway/v1/gateway.proto'),
+      PROTO_LOADER_OPTIONS,
+    );
     const method = definition['tillgate.gateway.v1.GatewayService'] as unknown as Record<
       string,
       { responseSerialize(v: unknown): Buffer }

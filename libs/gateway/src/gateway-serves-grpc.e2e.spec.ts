@@ -95,8 +95,12 @@ describe('the all-in-one gateway over real gRPC', () => {
 
   it('exposes request metrics on GET /metrics', async () => {
     const body = await (await fetch(gateway.metricsUrl)).text();
-    expect(body).toMatch(/tillgate_grpc_requests_total\{method="ServerInfoController.getServerInfo",code="OK"/);
-    expect(body).toMatch(/tillgate_grpc_requests_total\{method="HealthController.check",code="NOT_FOUND"/);
+    expect(body).toMatch(
+      /tillgate_grpc_requests_total\{method="ServerInfoController.getServerInfo",code="OK"/,
+    );
+    expect(body).toMatch(
+      /tillgate_grpc_requests_total\{method="HealthController.check",code="NOT_FOUND"/,
+    );
   });
 });
 
@@ -104,12 +108,16 @@ describe('the all-in-one gateway over real gRPC', () => {
 async function listServicesByReflection(address: string): Promise<string[]> {
   const protoLoader = await import('@grpc/proto-loader');
   const grpc = await import('@grpc/grpc-js');
-  const reflectionProto = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto');
+  const reflectionProto =
+    require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto');
   const def = protoLoader.loadSync(reflectionProto, { keepCase: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     grpc: { reflection: { v1alpha: { ServerReflection: new (a: string, c: unknown) => any } } };
   };
-  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(address, grpc.credentials.createInsecure());
+  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(
+    address,
+    grpc.credentials.createInsecure(),
+  );
   return new Promise((resolve, reject) => {
     const call = client.ServerReflectionInfo();
     call.on('data', (res: { list_services_response?: { service: { name: string }[] } }) => {

@@ -80,10 +80,17 @@ export async function startGateway(
   const services = GATEWAY_GRPC_PACKAGES.flatMap((p) => p.services.map((s) => `${p.package}.${s}`));
   app.get(HealthRegistry).markServing(services);
 
-  const metricsServer = await startMetricsServer(metrics.registry, host, config.TILLGATE_METRICS_PORT);
+  const metricsServer = await startMetricsServer(
+    metrics.registry,
+    host,
+    config.TILLGATE_METRICS_PORT,
+  );
   const grpcAddress = `${host}:${grpcPort}`;
   const metricsUrl = `http://${host}:${metricsServer.port}/metrics`;
-  logger.info({ grpcAddress, metricsUrl, storage: storageKindOf(config.DATABASE_URL) }, 'gateway serving');
+  logger.info(
+    { grpcAddress, metricsUrl, storage: storageKindOf(config.DATABASE_URL) },
+    'gateway serving',
+  );
 
   let closing: Promise<void> | undefined;
   return {

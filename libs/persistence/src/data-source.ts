@@ -48,7 +48,10 @@ export function dataSourceOptions(input: DataSourceInput): DataSourceOptions {
     type: 'better-sqlite3',
     database,
     // WAL lets readers run beside the single writer; NORMAL sync is durable in WAL mode.
-    prepareDatabase: (db: { pragma(sql: string): unknown; defaultSafeIntegers(on: boolean): unknown }) => {
+    prepareDatabase: (db: {
+      pragma(sql: string): unknown;
+      defaultSafeIntegers(on: boolean): unknown;
+    }) => {
       // 64-bit integers (amounts in minor units, positions) come back as BigInt, never a rounded double.
       db.defaultSafeIntegers(true);
       db.pragma('journal_mode = WAL');

@@ -41,7 +41,10 @@ describe('@nx/enforce-module-boundaries', () => {
   it('fails a domain lib that imports NestJS', async () => {
     const errors = await lintFixture('libs/emv/src/__lint-fixtures__/domain-imports-nestjs.ts');
     expect(errors).toEqual([
-      expect.objectContaining({ severity: 2, message: expect.stringMatching(/type:domain.*not allowed to import "@nestjs\/common"/) }),
+      expect.objectContaining({
+        severity: 2,
+        message: expect.stringMatching(/type:domain.*not allowed to import "@nestjs\/common"/),
+      }),
     ]);
   }, 60_000);
 

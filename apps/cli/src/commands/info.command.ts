@@ -24,7 +24,9 @@ export function infoCommand(): Command {
         if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
         else
           for (const [k, v] of Object.entries(out))
-            process.stdout.write(`${k.padEnd(16)} ${Array.isArray(v) ? v.join(', ') || '(none yet)' : v}\n`);
+            process.stdout.write(
+              `${k.padEnd(16)} ${Array.isArray(v) ? v.join(', ') || '(none yet)' : v}\n`,
+            );
       } finally {
         gateway.close();
         health.close();

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ConfigError, configSchemas, defineConfig, describeConfig, loadConfig } from './config-schema';
+import {
+  ConfigError,
+  configSchemas,
+  defineConfig,
+  describeConfig,
+  loadConfig,
+} from './config-schema';
 
 const definition = defineConfig({
   PORT: { schema: configSchemas.port(50051), description: 'port' },
@@ -51,6 +57,9 @@ describe('loadConfig', () => {
 
   it('describes loaded values with sensitive ones redacted', () => {
     const c = loadConfig(definition, { DATABASE_URL: 'postgres://u:secret@h/db' });
-    expect(describeConfig(definition, c)).toMatchObject({ DATABASE_URL: '[REDACTED]', PORT: 50051 });
+    expect(describeConfig(definition, c)).toMatchObject({
+      DATABASE_URL: '[REDACTED]',
+      PORT: 50051,
+    });
   });
 });
