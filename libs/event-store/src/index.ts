@@ -1,0 +1,39 @@
+// Public API of @tillgate/event-store: see README.md.
+export * from './store/event.types';
+export * from './store/event-store.errors';
+export {
+  EventStore,
+  type EventStoreOptions,
+  type EventStoreTransaction,
+} from './store/event-store';
+export { rejectCardData, type EventGuard } from './store/card-data.guard';
+export { streamId, streamContext, defaultTopicFor, isStreamId } from './store/stream-id';
+export type { GroupCommitOptions } from './store/group-committer';
+export { eventStoreEntities, eventStoreMigrations } from './storage/event-store.schema';
+export * from './decider/decider';
+export * from './decider/event-codec';
+export * from './decider/command-handler';
+export { OutboxRelay, type OutboxRelayOptions } from './relay/outbox-relay';
+export { RelayMetrics } from './relay/relay.metrics';
+export type { Checkpoint, OutboxLag } from './relay/outbox.port';
+export * from './consumer/projection';
+export {
+  CheckpointedConsumer,
+  type CheckpointedConsumerOptions,
+} from './consumer/checkpointed-consumer';
+export {
+  replayProjection,
+  ProjectionNotReplayable,
+  type ReplayOptions,
+} from './consumer/replay-projection';
+export { deadLetterTopicFor } from './consumer/dead-letter';
+export { createKafka, createEventProducer, type KafkaClientOptions } from './kafka/kafka-client';
+export {
+  toKafkaMessage,
+  fromKafkaMessage,
+  UndecodableRecord,
+  EVENT_HEADERS,
+  ENVELOPE_SCHEMA,
+  ENVELOPE_CONTENT_TYPE,
+} from './kafka/event-record';
+export { loadProtoRegistry, payloadToJson, eventToJson } from './kafka/proto-json';

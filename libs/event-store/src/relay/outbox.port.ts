@@ -1,0 +1,52 @@
+import type { StoredEvent } from '../store/event.types';
+
+/**
+ * How far a relay has published. On Postgres the outbox is read in
+ * (txId, position) order; on SQLite txId is null and position alone orders it.
+ */
+export interface Checkpoint {
+  txId: bigint | null;
+  position: bigint;
+}
+
+export interface OutboxEntry {
+  checkpoint: Checkpoint;
+  topic: string;
+  event: StoredEvent;
+}
+
+export interface OutboxLag {
+  /** Outbox entries after the checkpoint: recorded, not yet acknowledged by Kafka. */
+  events: number;
+  /** When the oldest of them was recorded; null when there is none. */
+  oldestRecordedAt: Date | null;
+}
+
+/**
+ * The relay's view of the outbox for one relay name. Only a holder of the
+ * relay lock reads and advances; `acquire` is the lock (a Postgres advisory
+ * lock or an SQLite lease).
+ */
+export interface OutboxSession {
+  /** Takes the relay lock; false when another relay holds it. */
+  acquire(): Promise<boolean>;
+  /** Gives the lock up (also when the connection is already gone). */
+  release(): Promise<void>;
+  loadCheckpoint(): Promise<Checkpoint>;
+  /** Entries after `after` that can no longer be preceded by a later commit, in publishing order. */
+  read(after: Checkpoint, limit: number): Promise<OutboxEntry[]>;
+  /** Records that everything up to `to` is published; throws when the lock was lost. */
+  advance(to: Checkpoint): Promise<void>;
+  lag(after: Checkpoint): Promise<OutboxLag>;
+  /** Deletes published entries (at or before `upTo`); returns how many. */
+  prune(upTo: Checkpoint): Promise<number>;
+}
+
+/** Thrown when a relay finds it no longer holds the relay lock. */
+export class RelayLockLost extends Error {
+  readonly code = 'RELAY_LOCK_LOST';
+  constructor(relay: string) {
+    super(`relay ${relay} lost its lock`);
+    this.name = 'RelayLockLost';
+  }
+}

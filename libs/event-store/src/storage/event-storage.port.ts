@@ -1,0 +1,33 @@
+import type { EntityManager } from 'typeorm';
+import type { StorageKind } from '@tillgate/persistence';
+import type { AppendOutcome, AppendRequest } from '../store/append-plan';
+import type { AppendResult, StoredEvent } from '../store/event.types';
+
+/** One append inside a batch, with the topic its outbox entries go to. */
+export interface RoutedAppend extends AppendRequest {
+  topic: string;
+}
+
+/** A transaction of the event store's database, opened by `EventStore.transaction`. */
+export interface StoreTransaction {
+  readonly kind: StorageKind;
+  /** A TypeORM manager bound to this transaction, for the caller's own tables. */
+  readonly manager: EntityManager;
+  /** Raw SQL in this transaction (`$1` placeholders on Postgres, `?` on SQLite). */
+  query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
+}
+
+/** A transaction in which the store may also append (once, before any other write). */
+export interface StorageTransaction extends StoreTransaction {
+  append(request: RoutedAppend, recordedAt: Date): Promise<AppendResult>;
+}
+
+/** The SQL behind the event store, one implementation per database. */
+export interface EventStorage {
+  readonly kind: StorageKind;
+  /** Looks up, plans and writes a batch of appends in one transaction: one outcome per append. */
+  appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]>;
+  transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T>;
+  readStream(streamId: string, fromVersion: number, limit: number): Promise<StoredEvent[]>;
+  readAll(afterPosition: bigint, limit: number, types?: readonly string[]): Promise<StoredEvent[]>;
+}

@@ -1,0 +1,30 @@
+/** The driver's error code and constraint of a failed query (TypeORM wraps the pg error). */
+export function driverError(err: unknown): { code?: string; constraint?: string } {
+  const e = err as {
+    code?: unknown;
+    constraint?: unknown;
+    driverError?: { code?: unknown; constraint?: unknown };
+  };
+  const code = e?.driverError?.code ?? e?.code;
+  const constraint = e?.driverError?.constraint ?? e?.constraint;
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    constraint: typeof constraint === 'string' ? constraint : undefined,
+  };
+}
+
+/** Postgres unique_violation. */
+export const PG_UNIQUE_VIOLATION = '23505';
+
+/** The position the database gave each row, in the rows' order (RETURNING order is not guaranteed). */
+export function positionsInOrder(
+  rows: readonly { event: { eventId: string } }[],
+  byEventId: ReadonlyMap<string, bigint>,
+): bigint[] {
+  return rows.map(({ event }) => {
+    const position = byEventId.get(event.eventId);
+    if (position === undefined)
+      throw new Error(`the database returned no position for event ${event.eventId}`);
+    return position;
+  });
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { eventStoreContract } from '../testing/event-store.contract';
+import { createTestDatabase, openEventStoreDataSource } from '../testing/integration-env';
+import { aStreamId, newEvents } from '../testing/new-event.builder';
+import { EventStore } from './event-store';
+import { AppendNotFirstWrite, ExpectedVersionConflict } from './event-store.errors';
+import { waitUntil } from '../testing/wait-until';
+
+jest.setTimeout(60_000);
+
+describe('EventStore on Postgres', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  eventStoreContract(
+    async () => {
+      database = await createTestDatabase('store');
+      return openEventStoreDataSource(database.url);
+    },
+    async (ds) => {
+      await ds.destroy();
+      await database.drop();
+    },
+  );
+});
+
+describe('EventStore on a SQLite file (WAL), the embedded default: same contract', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tillgate-event-store-'));
+  eventStoreContract(
+    () => openEventStoreDataSource(`sqlite:${join(dir, 'events.sqlite')}`),
+    async (ds) => {
+      await ds.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
+});
+
+describe('EventStore on Postgres, what only Postgres can show', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataSource: DataSource;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('store_pg');
+    dataSource = await openEventStoreDataSource(database.url);
+    store = new EventStore(dataSource);
+  });
+  afterAll(async () => {
+    await store.close();
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('writes 64 concurrent appends in a handful of transactions, not 64', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 64 }, () => store.append(aStreamId(), 0, newEvents(1))),
+    );
+    const positions = results.map((r) => r.events[0].position.toString());
+    const [{ transactions }] = await dataSource.query(
+      'SELECT count(DISTINCT tx_id)::int AS transactions FROM es_outbox WHERE position = ANY($1::bigint[])',
+      [positions],
+    );
+    expect(transactions).toBeLessThanOrEqual(3);
+  });
+
+  it('re-plans a batch when another process wins a race on one of its streams, failing only that append', async () => {
+    const contested = aStreamId();
+    const other = new EventStore(dataSource); // another writer with its own group committer
+    const query = dataSource.query.bind(dataSource);
+    // Counts the writes that hit the unique constraint, in both writers' storages.
+    let lostRaces = 0;
+    const spies = [store, other].map((s) => {
+      const storage = s.storage as unknown as {
+        prepared(sql: string, parameters?: unknown[]): Promise<unknown>;
+      };
+      const prepared = storage.prepared.bind(storage);
+      return jest
+        .spyOn(storage, 'prepared')
+        .mockImplementation(async (sql: string, parameters?: unknown[]) => {
+          try {
+            return await prepared(sql, parameters);
+          } catch (err) {
+            if ((err as { code?: string }).code === '23505') lostRaces++;
+            throw err;
+          }
+        });
+    });
+    // Holds both writers' INSERTs until both have read the contested stream as empty.
+    const blocker = new Client({ connectionString: database.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE es_outbox IN EXCLUSIVE MODE');
+      const settled = Promise.allSettled([
+        store.append(contested, 0, newEvents(1)),
+        other.append(contested, 0, newEvents(1)),
+        ...Array.from({ length: 10 }, () => other.append(aStreamId(), 0, newEvents(1))),
+      ]);
+      await waitUntil(async () => {
+        const [{ waiting }] = await query(
+          `SELECT count(*)::int AS waiting FROM pg_locks
+            WHERE NOT granted AND relation = 'es_outbox'::regclass
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        return waiting === 2;
+      });
+      await blocker.query('COMMIT');
+      const outcomes = await settled;
+
+      expect(lostRaces).toBe(1); // one batch hit the unique constraint...
+      const refused = outcomes.filter((o) => o.status === 'rejected') as PromiseRejectedResult[];
+      expect(refused).toHaveLength(1); // ...and was re-planned: only the contested append failed
+      expect(refused[0].reason).toBeInstanceOf(ExpectedVersionConflict);
+      expect(await store.readStream(contested)).toHaveLength(1);
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+      await blocker.end();
+      await other.close();
+    }
+  });
+
+  it('refuses an append that is not the first write of its transaction', async () => {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS first_write_probe (id int)');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.query('INSERT INTO first_write_probe VALUES (1)');
+        await tx.append(aStreamId(), 0, newEvents(1));
+      }),
+    ).rejects.toBeInstanceOf(AppendNotFirstWrite);
+  });
+});

@@ -1,0 +1,174 @@
+import type { DataSource } from 'typeorm';
+import type { EventStorage, StoreTransaction } from '../storage/event-storage.port';
+import { PostgresEventStorage } from '../storage/postgres-event.storage';
+import { SqliteEventStorage } from '../storage/sqlite-event.storage';
+import type { AppendOutcome } from './append-plan';
+import { rejectCardData, type EventGuard } from './card-data.guard';
+import { validateAppend } from './event-validation';
+import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.types';
+import { GroupCommitter, type GroupCommitOptions } from './group-committer';
+import { defaultTopicFor } from './stream-id';
+import type { RoutedAppend } from '../storage/event-storage.port';
+
+export interface EventStoreOptions {
+  /** Kafka topic of a stream's events, fixed when they are appended. Default `tillgate.<context>.v1`. */
+  topicFor?: (streamId: string) => string;
+  /** Runs on every event before it is appended. Default: refuse card data (`rejectCardData`). */
+  guard?: EventGuard;
+  groupCommit?: Partial<GroupCommitOptions>;
+  /** The recorded-at clock. */
+  clock?: () => Date;
+}
+
+/** A transaction on the store's database in which the caller may also append, once, as its first write. */
+export interface EventStoreTransaction extends StoreTransaction {
+  append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+  ): Promise<AppendResult>;
+}
+
+/** The storage behind a TypeORM data source: Postgres or SQLite (better-sqlite3). */
+export function storageFor(dataSource: DataSource): EventStorage {
+  switch (dataSource.options.type) {
+    case 'postgres':
+      return new PostgresEventStorage(dataSource);
+    case 'better-sqlite3':
+      return new SqliteEventStorage(dataSource);
+    default:
+      throw new Error(
+        `the event store runs on postgres or better-sqlite3, not ${dataSource.options.type}`,
+      );
+  }
+}
+
+/**
+ * The event store: append with optimistic concurrency, idempotent by event
+ * id, read a stream or everything after a position. Appends from concurrent
+ * callers are group-committed: one transaction per batch, one result (or
+ * error) per append. Every append writes its outbox entries in the same
+ * transaction; `OutboxRelay` publishes them. The schema comes from
+ * `eventStoreMigrations`, run when the data source is opened.
+ */
+export class EventStore {
+  readonly storage: EventStorage;
+  private readonly committer: GroupCommitter<RoutedAppend, AppendResult>;
+  private readonly topicFor: (streamId: string) => string;
+  private readonly guard: EventGuard;
+  private readonly clock: () => Date;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(dataSource: DataSource, options: EventStoreOptions = {}) {
+    this.storage = storageFor(dataSource);
+    this.topicFor = options.topicFor ?? defaultTopicFor;
+    this.guard = options.guard ?? rejectCardData;
+    this.clock = options.clock ?? (() => new Date());
+    this.committer = new GroupCommitter<RoutedAppend, AppendResult>(
+      (batch) => this.writeBatch(batch),
+      { windowMs: 0, maxBatchItems: 2000, maxInFlight: 2, ...options.groupCommit },
+      (request) => ({ key: request.streamId, items: request.events.length }),
+    );
+  }
+
+  /**
+   * Appends events to a stream if it is at `expectedVersion`; else throws
+   * ExpectedVersionConflict and writes nothing. Appending events whose ids
+   * are already recorded (same stream, order, type and payload) writes
+   * nothing and returns the original result.
+   */
+  append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+  ): Promise<AppendResult> {
+    try {
+      return this.committer.submit(this.checked(streamId, expectedVersion, events));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Runs `work` in one database transaction. `tx.append` appends inside it
+   * (no group commit), once and before any other write of the transaction;
+   * the caller's own writes (tx.manager, tx.query) commit or roll back with it.
+   */
+  async transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    const result = await this.storage.transaction((tx) =>
+      work({
+        kind: tx.kind,
+        manager: tx.manager,
+        query: (sql, parameters) => tx.query(sql, parameters),
+        append: (streamId, expectedVersion, events) =>
+          tx.append(this.checked(streamId, expectedVersion, events), this.clock()),
+      }),
+    );
+    this.notify();
+    return result;
+  }
+
+  /** A stream's events from `fromVersion` (default 1), in version order. */
+  async readStream(
+    streamId: string,
+    options: { fromVersion?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+    const events: StoredEvent[] = [];
+    let from = options.fromVersion ?? 1;
+    while (events.length < limit) {
+      const page = await this.storage.readStream(
+        streamId,
+        from,
+        Math.min(1000, limit - events.length),
+      );
+      events.push(...page);
+      if (page.length < 1000) break;
+      from = page[page.length - 1].streamVersion + 1;
+    }
+    return events;
+  }
+
+  /**
+   * Events after a global position, in position order, optionally of some
+   * types only. A snapshot read for rebuilds and tools: on Postgres an event
+   * whose transaction commits late can appear below a position already read,
+   * so a live feed must follow the relay (Kafka), not poll this.
+   */
+  readAll(
+    options: { after?: bigint; limit?: number; types?: readonly string[] } = {},
+  ): Promise<StoredEvent[]> {
+    return this.storage.readAll(options.after ?? 0n, options.limit ?? 1000, options.types);
+  }
+
+  /** Calls `listener` after each commit of this store (the relay uses it to wake up early). */
+  onCommit(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Writes what is queued, then refuses new appends. */
+  close(): Promise<void> {
+    return this.committer.close();
+  }
+
+  private checked(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: readonly NewEvent[],
+  ): RoutedAppend {
+    validateAppend(streamId, expectedVersion, events);
+    for (const event of events) this.guard(streamId, event);
+    return { streamId, expectedVersion, events, topic: this.topicFor(streamId) };
+  }
+
+  private async writeBatch(batch: RoutedAppend[]): Promise<AppendOutcome[]> {
+    const outcomes = await this.storage.appendBatch(batch, this.clock());
+    this.notify();
+    return outcomes;
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { EventStore, type EventStoreOptions } from '../store/event-store';
+import {
+  AppendNotFirstWrite,
+  CardDataInEvent,
+  EventIdReused,
+  ExpectedVersionConflict,
+  InvalidEvent,
+} from '../store/event-store.errors';
+import { aNewEvent, aStreamId, newEvents } from './new-event.builder';
+
+// A known test PAN (Visa test card); never a real card.
+const TEST_PAN = '4111111111111111';
+
+/**
+ * The behaviour every storage must have, run against Postgres and SQLite:
+ * same code, same tests.
+ */
+export function eventStoreContract(
+  open: () => Promise<DataSource>,
+  close: (ds: DataSource) => Promise<void>,
+): void {
+  let dataSource: DataSource;
+  let store: EventStore;
+  const stores: EventStore[] = [];
+  const newStore = (options: EventStoreOptions = {}) => {
+    const s = new EventStore(dataSource, options);
+    stores.push(s);
+    return s;
+  };
+  const count = async (table: string) =>
+    Number((await dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+
+  beforeAll(async () => {
+    dataSource = await open();
+    store = newStore();
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await close(dataSource);
+  });
+
+  it('appends events and reads them back with every field intact', async () => {
+    const streamId = aStreamId();
+    const events = [
+      aNewEvent().withLabel('first').build(),
+      aNewEvent().incrementing(5, 5).with({ causationId: 'cmd-1' }).build(),
+    ];
+    const result = await store.append(streamId, 0, events);
+
+    expect(result.streamId).toBe(streamId);
+    expect(result.nextExpectedVersion).toBe(2);
+    expect(result.events.map((e) => [e.eventId, e.streamVersion])).toEqual([
+      [events[0].eventId, 1],
+      [events[1].eventId, 2],
+    ]);
+    expect(typeof result.events[0].position).toBe('bigint');
+    expect(result.events[1].position).toBeGreaterThan(result.events[0].position);
+
+    const read = await store.readStream(streamId);
+    expect(read).toHaveLength(2);
+    expect(read[1]).toEqual({
+      position: result.events[1].position,
+      eventId: events[1].eventId,
+      streamId,
+      streamVersion: 2,
+      type: events[1].type,
+      schemaVersion: 1,
+      payload: Buffer.from(events[1].payload),
+      occurredAt: events[1].occurredAt,
+      recordedAt: expect.any(Date),
+      correlationId: events[1].correlationId,
+      causationId: 'cmd-1',
+      merchantId: 'merchant-0001',
+    });
+    expect(read[0].causationId).toBeNull();
+  });
+
+  it('refuses an append at the wrong expected version with ExpectedVersionConflict, writing nothing', async () => {
+    const streamId = aStreamId();
+    await store.append(streamId, 0, newEvents(2));
+    const before = await count('es_events');
+
+    const attempt = store.append(streamId, 1, newEvents(1));
+    await expect(attempt).rejects.toBeInstanceOf(ExpectedVersionConflict);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'EXPECTED_VERSION_CONFLICT',
+      streamId,
+      expectedVersion: 1,
+      actualVersion: 2,
+    });
+    await expect(store.append(aStreamId(), 3, newEvents(1))).rejects.toMatchObject({
+      actualVersion: 0,
+    });
+    expect(await count('es_events')).toBe(before);
+  });
+
+  it("appends at any version with 'any'", async () => {
+    const streamId = aStreamId();
+    await store.append(streamId, 'any', newEvents(1));
+    const result = await store.append(streamId, 'any', newEvents(2));
+    expect(result.nextExpectedVersion).toBe(3);
+  });
+
+  it('returns the original result when the same events are appended again, writing nothing', async () => {
+    const streamId = aStreamId();
+    const events = newEvents(3);
+    const original = await store.append(streamId, 0, events);
+    await store.append(streamId, 3, newEvents(1)); // the stream moves on
+    const rows = await count('es_events');
+    const outbox = await count('es_outbox');
+
+    // a retry with the stale expected version, from another store instance (another process)
+    expect(await newStore().append(streamId, 0, events)).toEqual(original);
+    expect(await count('es_events')).toBe(rows);
+    expect(await count('es_outbox')).toBe(outbox);
+  });
+
+  it('refuses an event id reused for other content, or an append only partly recorded', async () => {
+    const streamId = aStreamId();
+    const [first, second] = newEvents(2);
+    await store.append(streamId, 0, [first]);
+
+    await expect(
+      store.append(streamId, 1, [{ ...first, payload: new Uint8Array([8, 2]) }]),
+    ).rejects.toBeInstanceOf(EventIdReused);
+    await expect(store.append(aStreamId(), 0, [first])).rejects.toMatchObject({
+      code: 'EVENT_ID_REUSED',
+      eventId: first.eventId,
+    });
+    await expect(store.append(streamId, 1, [first, second])).rejects.toBeInstanceOf(EventIdReused);
+  });
+
+  it('group-commits concurrent appends: each keeps its own check and result', async () => {
+    const contested = aStreamId();
+    const free = Array.from({ length: 40 }, () => aStreamId());
+    const batches = jest.spyOn(store.storage, 'appendBatch');
+
+    const outcomes = await Promise.allSettled([
+      ...free.map((id) => store.append(id, 0, newEvents(2))),
+      ...Array.from({ length: 8 }, () => store.append(contested, 0, newEvents(1))),
+    ]);
+    const calls = batches.mock.calls.length;
+    batches.mockRestore();
+
+    expect(outcomes.slice(0, 40).every((o) => o.status === 'fulfilled')).toBe(true);
+    const contestedOutcomes = outcomes.slice(40);
+    expect(contestedOutcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of contestedOutcomes.filter((o) => o.status === 'rejected')) {
+      expect((o as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedVersionConflict);
+    }
+    expect(calls).toBeLessThan(5);
+    expect((await store.readStream(free[17])).map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(await store.readStream(contested)).toHaveLength(1);
+  });
+
+  it('writes one event once when the same append arrives twice in one batch', async () => {
+    const streamId = aStreamId();
+    const events = newEvents(2);
+    const [a, b] = await Promise.all([
+      store.append(streamId, 0, events),
+      store.append(streamId, 0, events),
+    ]);
+    expect(b).toEqual(a);
+    expect(await store.readStream(streamId)).toHaveLength(2);
+  });
+
+  it('writes an outbox entry per event, in the same transaction, routed to its topic', async () => {
+    const topicStore = newStore({ topicFor: (id) => `tillgate.${id.split('-')[0]}.v1` });
+    const streamId = aStreamId('contract');
+    const result = await topicStore.append(streamId, 0, newEvents(2));
+    const rows = await dataSource.query(
+      `SELECT position, topic FROM es_outbox WHERE position IN (${result.events.map((e) => e.position.toString()).join(', ')}) ORDER BY position`,
+    );
+    expect(
+      rows.map((r: { position: unknown; topic: string }) => [
+        BigInt(r.position as string),
+        r.topic,
+      ]),
+    ).toEqual(result.events.map((e) => [e.position, 'tillgate.contract.v1']));
+  });
+
+  it('reads everything after a position, in position order, optionally by type', async () => {
+    const streamId = aStreamId();
+    const result = await store.append(streamId, 0, [
+      aNewEvent().withLabel('x').build(),
+      ...newEvents(2),
+    ]);
+    const after = result.events[0].position - 1n;
+
+    const all = await store.readAll({ after, limit: 10 });
+    expect(all.slice(0, 3).map((e) => e.eventId)).toEqual(result.events.map((e) => e.eventId));
+    const opened = await store.readAll({ after, types: ['tillgate.probe.v1.ProbeOpened'] });
+    expect(opened.map((e) => e.eventId)).toEqual([result.events[0].eventId]);
+  });
+
+  it('refuses card data in any field at the store API, without echoing it', async () => {
+    const streamId = aStreamId();
+    const attempts = [
+      aNewEvent()
+        .with({ payload: Buffer.from(`\n\x10${TEST_PAN}`, 'latin1') })
+        .build(),
+      aNewEvent()
+        .with({ payload: Buffer.from(`;${TEST_PAN}=29121010000000000000?`, 'latin1') })
+        .build(),
+      aNewEvent().with({ merchantId: TEST_PAN }).build(),
+      aNewEvent()
+        .with({ correlationId: `req-${TEST_PAN}` })
+        .build(),
+    ];
+    for (const event of attempts) {
+      const error = await store.append(streamId, 'any', [event]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CardDataInEvent);
+      expect(String((error as Error).message)).not.toContain(TEST_PAN);
+    }
+    await expect(store.append(`probe-${TEST_PAN}`, 0, newEvents(1))).rejects.toMatchObject({
+      code: 'CARD_DATA_IN_EVENT',
+      field: 'streamId',
+    });
+    expect(await store.readStream(streamId)).toEqual([]);
+  });
+
+  it('validates at the edge and names the offending field', async () => {
+    await expect(store.append('no context', 0, newEvents(1))).rejects.toMatchObject({
+      field: 'streamId',
+    });
+    await expect(store.append(aStreamId(), -1, newEvents(1))).rejects.toMatchObject({
+      field: 'expectedVersion',
+    });
+    await expect(store.append(aStreamId(), 0, [])).rejects.toMatchObject({ field: 'events' });
+    await expect(
+      store.append(aStreamId(), 0, [aNewEvent().with({ eventId: 'NOT-A-UUID' }).build()]),
+    ).rejects.toMatchObject({
+      field: 'events[0].eventId',
+    });
+    await expect(
+      store.append(aStreamId(), 0, [aNewEvent().with({ type: 'ProbeOpened' }).build()]),
+    ).rejects.toBeInstanceOf(InvalidEvent);
+  });
+
+  describe('in a caller transaction', () => {
+    beforeAll(async () => {
+      await dataSource.query(
+        'CREATE TABLE contract_notes (id varchar(36) PRIMARY KEY, note varchar(20) NOT NULL)',
+      );
+    });
+
+    it("commits the append, its outbox entries and the caller's writes together", async () => {
+      const streamId = aStreamId();
+      const id = randomUUID();
+      const insertNote =
+        dataSource.options.type === 'postgres'
+          ? 'INSERT INTO contract_notes VALUES ($1, $2)'
+          : 'INSERT INTO contract_notes VALUES (?, ?)';
+      const result = await store.transaction(async (tx) => {
+        const appended = await tx.append(streamId, 0, newEvents(2));
+        await tx.query(insertNote, [id, 'with events']);
+        return appended;
+      });
+      expect(result.nextExpectedVersion).toBe(2);
+      expect(await store.readStream(streamId)).toHaveLength(2);
+      expect(await count(`contract_notes WHERE id = '${id}'`)).toBe(1);
+    });
+
+    it('rolls back the append and its outbox entries with the transaction', async () => {
+      const streamId = aStreamId();
+      const outbox = await count('es_outbox');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.append(streamId, 0, newEvents(2));
+          throw new Error('the handler failed');
+        }),
+      ).rejects.toThrow('the handler failed');
+      expect(await store.readStream(streamId)).toEqual([]);
+      expect(await count('es_outbox')).toBe(outbox);
+    });
+
+    it('refuses a second append in the same transaction', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.append(aStreamId(), 0, newEvents(1));
+          await tx.append(aStreamId(), 0, newEvents(1));
+        }),
+      ).rejects.toBeInstanceOf(AppendNotFirstWrite);
+    });
+
+    it('refuses a conflicting append with ExpectedVersionConflict', async () => {
+      const streamId = aStreamId();
+      await store.append(streamId, 0, newEvents(1));
+      await expect(
+        store.transaction((tx) => tx.append(streamId, 0, newEvents(1))),
+      ).rejects.toBeInstanceOf(ExpectedVersionConflict);
+    });
+  });
+}
