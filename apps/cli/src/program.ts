@@ -4,6 +4,7 @@ import { CliIo, processIo } from './cli-io';
 import { cryptoCommand } from './commands/crypto/crypto.command';
 import { emvCommand } from './commands/emv/emv.command';
 import { infoCommand } from './commands/info.command';
+import { eventsCommand } from './commands/events/events.command';
 import { iso8583Command } from './commands/iso8583/iso8583.command';
 import { keysCommand } from './commands/keys.command';
 
@@ -13,6 +14,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .exitOverride()
     .showHelpAfterError(false);
   program.addCommand(infoCommand());
+  program.addCommand(eventsCommand(io));
   program.addCommand(cryptoCommand(io));
   program.addCommand(keysCommand(io));
   program.addCommand(emvCommand(io));
