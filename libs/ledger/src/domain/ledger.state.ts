@@ -1,0 +1,131 @@
+import type { LedgerEvent } from './ledger.events';
+import type { Account, AccountBalance, PendingStatus, Transfer } from './ledger.types';
+
+export interface AccountEntry {
+  account: Account;
+  balance: AccountBalance;
+}
+
+/**
+ * The ledger's state. Entries are replaced, never mutated, so a shallow
+ * copy of the maps (`cloneState`) is an independent state.
+ */
+export interface LedgerState {
+  accounts: Map<string, AccountEntry>;
+  transfers: Map<string, Transfer>;
+  pendingStatus: Map<string, PendingStatus>;
+  /** Ids of reservations still `pending`, for the expiry sweep. */
+  openPending: Set<string>;
+}
+
+export const initialLedgerState = (): LedgerState => ({
+  accounts: new Map(),
+  transfers: new Map(),
+  pendingStatus: new Map(),
+  openPending: new Set(),
+});
+
+export const cloneState = (state: LedgerState): LedgerState => ({
+  accounts: new Map(state.accounts),
+  transfers: new Map(state.transfers),
+  pendingStatus: new Map(state.pendingStatus),
+  openPending: new Set(state.openPending),
+});
+
+type BalanceDelta = Partial<AccountBalance>;
+
+function adjust(state: LedgerState, accountId: string, delta: BalanceDelta): void {
+  const entry = state.accounts.get(accountId);
+  if (!entry) throw new Error(`ledger event refers to unknown account ${accountId}`);
+  const b = entry.balance;
+  state.accounts.set(accountId, {
+    account: entry.account,
+    balance: {
+      debitsPending: b.debitsPending + (delta.debitsPending ?? 0n),
+      debitsPosted: b.debitsPosted + (delta.debitsPosted ?? 0n),
+      creditsPending: b.creditsPending + (delta.creditsPending ?? 0n),
+      creditsPosted: b.creditsPosted + (delta.creditsPosted ?? 0n),
+    },
+  });
+}
+
+function pendingOf(state: LedgerState, pendingId: string | null): Transfer {
+  const pending = pendingId === null ? undefined : state.transfers.get(pendingId);
+  if (!pending || pending.kind !== 'pending')
+    throw new Error(`ledger event refers to unknown reservation ${pendingId}`);
+  return pending;
+}
+
+function release(state: LedgerState, pending: Transfer, status: PendingStatus): void {
+  adjust(state, pending.debitAccountId, { debitsPending: -pending.amount });
+  adjust(state, pending.creditAccountId, { creditsPending: -pending.amount });
+  state.pendingStatus.set(pending.id, status);
+  state.openPending.delete(pending.id);
+}
+
+/**
+ * Folds one event into `state`, changing it in place. Only for a state the
+ * caller owns (a fresh fold, the decider's working copy); `evolve` is the
+ * pure version.
+ */
+export function applyInPlace(state: LedgerState, event: LedgerEvent): LedgerState {
+  switch (event.type) {
+    case 'AccountOpened': {
+      const { account } = event.data;
+      state.accounts.set(account.id, {
+        account,
+        balance: { debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 0n },
+      });
+      return state;
+    }
+    case 'TransferRecorded': {
+      const t = event.data.transfer;
+      state.transfers.set(t.id, t);
+      switch (t.kind) {
+        case 'single':
+          adjust(state, t.debitAccountId, { debitsPosted: t.amount });
+          adjust(state, t.creditAccountId, { creditsPosted: t.amount });
+          return state;
+        case 'pending':
+          adjust(state, t.debitAccountId, { debitsPending: t.amount });
+          adjust(state, t.creditAccountId, { creditsPending: t.amount });
+          state.pendingStatus.set(t.id, 'pending');
+          state.openPending.add(t.id);
+          return state;
+        case 'post_pending':
+          release(state, pendingOf(state, t.pendingId), 'posted');
+          adjust(state, t.debitAccountId, { debitsPosted: t.amount });
+          adjust(state, t.creditAccountId, { creditsPosted: t.amount });
+          return state;
+        case 'void_pending':
+          release(state, pendingOf(state, t.pendingId), 'voided');
+          return state;
+        default: {
+          const never: never = t.kind;
+          throw new Error(`unknown transfer kind ${String(never)}`);
+        }
+      }
+    }
+    case 'PendingTransferExpired':
+      release(state, pendingOf(state, event.data.pendingId), 'expired');
+      return state;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown ledger event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Pure: the state after `event`, leaving `state` untouched. */
+export const evolve = (state: LedgerState, event: LedgerEvent): LedgerState =>
+  applyInPlace(cloneState(state), event);
+
+/** The state after `events` from the initial state, in O(events). */
+export function foldLedger(
+  events: Iterable<LedgerEvent>,
+  from: LedgerState = initialLedgerState(),
+): LedgerState {
+  const state = cloneState(from);
+  for (const event of events) applyInPlace(state, event);
+  return state;
+}
