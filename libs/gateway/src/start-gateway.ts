@@ -1,16 +1,16 @@
 import 'reflect-metadata';
-import { createServer } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { ReflectionService } from '@grpc/reflection';
 import { PROTO_LOADER_OPTIONS, gatewayV1, protoPath } from '@tillgate/contracts';
 import { openDataSource, storageKindOf } from '@tillgate/persistence';
 import {
+  createLogger,
+  freePort,
   GatewayMetrics,
   GrpcMetricsInterceptor,
   Logger,
   NestPinoLogger,
-  createLogger,
   startMetricsServer,
 } from '@tillgate/platform';
 import { GATEWAY_GRPC_PACKAGES, GatewayModule } from './gateway.module';
@@ -21,17 +21,6 @@ export interface RunningGateway {
   grpcAddress: string;
   metricsUrl: string;
   close(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { createServer } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@tillgate/contracts';
 import { EventStore, eventStoreEntities, eventStoreMigrations } from '@tillgate/event-store';
 import { openDataSource, storageKindOf } from '@tillgate/persistence';
-import { Logger, NestPinoLogger, createLogger } from '@tillgate/platform';
+import { createLogger, freePort, Logger, NestPinoLogger } from '@tillgate/platform';
 import { EventStoreLedgerJournal } from './books/event-store-ledger.journal';
 import { InMemoryLedgerJournal } from './books/in-memory-ledger.journal';
 import type { LedgerJournal } from './books/ledger-journal.port';
@@ -15,17 +14,6 @@ import { LEDGER_GRPC_PACKAGE, LedgerModule } from './ledger.module';
 export interface RunningLedger {
   grpcAddress: string;
   close(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function journalFor(

@@ -3,3 +3,4 @@ export * from './logging';
 export * from './metrics';
 export * from './grpc';
 export * from './version';
+export * from './service';
