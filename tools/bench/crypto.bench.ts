@@ -43,14 +43,14 @@ import {
 } from '@tillgate/key-store';
 import type { KeyAlgorithmName, KeyKind } from '@tillgate/key-store';
 import { blockCount, CipherCall, measure, rawReplay, traceCipherCalls } from './harness';
-import { formatRate, markdownTable, writeSection } from './report';
+import { formatRate, markdownTable, parseBenchOptions, writeSection } from './report';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const dryRun = args.includes('--dry-run');
-const secondsArg = args.indexOf('--seconds');
-const SECONDS = secondsArg >= 0 ? Number(args[secondsArg + 1]) : quick ? 0.2 : 1;
-const ROUNDS = quick ? 1 : 3;
+const {
+  quick,
+  dryRun,
+  seconds: SECONDS,
+  rounds: ROUNDS,
+} = parseBenchOptions(process.argv.slice(2), { seconds: 1, quickSeconds: 0.2, rounds: 3 });
 const LOAD_AT_START = loadavg()[0].toFixed(2);
 const FORGE_VERSION = (require('node-forge/package.json') as { version: string }).version;
 /** Key-store DUKPT cases need a fresh KSN per call (replay protection): a precomputed pool, measured by count per round. */

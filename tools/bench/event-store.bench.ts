@@ -32,14 +32,14 @@ import {
 } from '@tillgate/event-store';
 import { openDataSource } from '@tillgate/persistence';
 import { createLogger } from '@tillgate/platform';
-import { formatRate, markdownTable, writeSection } from './report';
+import { formatRate, markdownTable, parseBenchOptions, writeSection } from './report';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const dryRun = args.includes('--dry-run');
-const secondsArg = args.indexOf('--seconds');
-const SECONDS = secondsArg >= 0 ? Number(args[secondsArg + 1]) : quick ? 0.5 : 3;
-const ROUNDS = quick ? 1 : 2;
+const {
+  quick,
+  dryRun,
+  seconds: SECONDS,
+  rounds: ROUNDS,
+} = parseBenchOptions(process.argv.slice(2), { seconds: 3, quickSeconds: 0.5, rounds: 2 });
 const WRITERS = 64;
 const POOL = 20;
 const RELAY_EVENTS = quick ? 5_000 : 30_000;

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -66,4 +67,44 @@ export function markdownTable(
 export function formatRate(value: number): string {
   if (value >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toPrecision(3);
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  dryRun: boolean;
+  seconds: number;
+  rounds: number;
+}
+
+/**
+ * The flags every bench takes: `--quick` (a noisy smoke run), `--seconds N`
+ * (per measurement) and `--dry-run` (print instead of rewriting the docs).
+ */
+export function parseBenchOptions(
+  argv: string[],
+  defaults: { seconds: number; quickSeconds: number; rounds: number },
+): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+    },
+  });
+  const quick = values.quick === true;
+  const seconds =
+    values.seconds !== undefined
+      ? Number(values.seconds)
+      : quick
+        ? defaults.quickSeconds
+        : defaults.seconds;
+  if (!(seconds > 0))
+    throw new Error(`--seconds must be a positive number, got "${values.seconds}"`);
+  return {
+    quick,
+    dryRun: values['dry-run'] === true,
+    seconds,
+    rounds: quick ? 1 : defaults.rounds,
+  };
 }
