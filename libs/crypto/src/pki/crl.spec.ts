@@ -1,17 +1,6 @@
 import forge from 'node-forge';
 import { createCrl, parseCrl, verifyCrl } from './crl';
-import { PkiError } from './pki-error';
-import { aTerminalPki, DAY, T0 } from './test-support/terminal-pki.builder';
-
-function pkiError(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
+import { aTerminalPki, pkiError, DAY, T0 } from './test-support/terminal-pki.builder';
 
 describe('CRL (RFC 5280 §5)', () => {
   const pki = aTerminalPki().build();

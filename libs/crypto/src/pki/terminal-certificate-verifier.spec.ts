@@ -1,20 +1,9 @@
 import forge from 'node-forge';
-import { PkiError } from './pki-error';
 import {
   checkClientCertificate,
   terminalCertificateChecker,
 } from './terminal-certificate-verifier';
-import { aTerminalPki, DAY, T0 } from './test-support/terminal-pki.builder';
-
-function pkiError(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
+import { aTerminalPki, pkiError, DAY, T0 } from './test-support/terminal-pki.builder';
 
 describe('checkClientCertificate', () => {
   const pki = aTerminalPki().build();

@@ -1,26 +1,15 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { Secret } from '../secret/secret';
-import { PkiError } from './pki-error';
 import {
   createCertificateSigningRequest,
   issueServerCertificate,
   issueTerminalCertificate,
 } from './terminal-certificate';
-import { aTerminalPki, DAY, keyPair, T0 } from './test-support/terminal-pki.builder';
+import { aTerminalPki, pkiError, DAY, keyPair, T0 } from './test-support/terminal-pki.builder';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-
-function pkiError(run: () => unknown): PkiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PkiError) return error;
-    throw error;
-  }
-  throw new Error('expected a PkiError');
-}
 
 describe('issueTerminalCertificate', () => {
   const pki = aTerminalPki().build();

@@ -1,3 +1,4 @@
+import { PkiError } from '../pki-error';
 import { generateRsaKeyPair, RsaKeyPair } from '../key-pair';
 import { createCrl, RevokedCertificate } from '../crl';
 import { createTerminalCa, TerminalCa } from '../terminal-ca';
@@ -128,4 +129,15 @@ export class TerminalPki {
   ): string {
     return createCrl({ issuer: this.ca.issuing, revoked, crlNumber: 1, thisUpdate, nextUpdate });
   }
+}
+
+/** Runs `run` and returns the PkiError it throws; fails on anything else or no error. */
+export function pkiError(run: () => unknown): PkiError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PkiError) return error;
+    throw error;
+  }
+  throw new Error('expected a PkiError');
 }
