@@ -83,9 +83,7 @@ describe.each([
 
   it('created the schema by migration, not synchronize', async () => {
     expect(ds.options.synchronize).toBe(false);
-    const ran = await ds.query(
-      kind === 'postgres' ? 'SELECT name FROM migrations' : 'SELECT name FROM "migrations"',
-    );
+    const ran = await ds.query('SELECT name FROM migrations');
     expect(ran.map((r: { name: string }) => r.name)).toContain('CreateProbeTable1732500000000');
   });
 });
