@@ -1,0 +1,1 @@
+// placeholder until the card-insert service main lands
