@@ -1,1 +1,1 @@
-export {};
+export * from './protocol/mac-input';
