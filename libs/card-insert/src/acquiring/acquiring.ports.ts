@@ -65,17 +65,31 @@ export class CardInsertRequestRefused extends Error {
   }
 }
 
-/** MAC verification, KSN monotonicity and the response MAC. */
+/**
+ * MAC verification, KSN monotonicity and the response MAC. The two checks
+ * are separate because a retransmission carries the KSN of the original
+ * request: the service verifies the MAC, answers a retransmission from what
+ * it recorded, and only for a new request requires the KSN to advance.
+ */
 export interface TerminalAuthenticator {
   /**
-   * Verifies the request's DUKPT MAC over `requestMacInput` and that its
-   * KSN counter is above the last one accepted for this terminal (then
-   * records it). Throws `CardInsertRequestRefused` naming the field.
+   * Verifies the request's DUKPT MAC over `requestMacInput` under the KSN it
+   * carries. Throws `CardInsertRequestRefused` (field `authentication.mac`,
+   * `authentication.ksn` or `authentication.scheme`).
    */
-  verifyRequest<K extends CardInsertOperation>(
+  verifyMac<K extends CardInsertOperation>(
     terminal: TerminalProfile,
     operation: K,
     request: CardInsertRequests[K],
+  ): Promise<void>;
+  /**
+   * Requires the KSN's transaction counter to be above the last one accepted
+   * for this terminal, and records it. Throws `CardInsertRequestRefused`
+   * (`authentication.ksn`, security `ksn_replayed`).
+   */
+  acceptKsn(
+    terminal: TerminalProfile,
+    authentication: cardInsertV1.MessageAuthentication,
   ): Promise<void>;
   /** The response's `authentication`: the same KSN and scheme, MAC under the response MAC key. */
   signResponse<K extends CardInsertOperation>(
