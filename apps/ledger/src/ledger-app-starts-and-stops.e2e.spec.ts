@@ -16,6 +16,7 @@ function run(env: Record<string, string>) {
       SWC_NODE_PROJECT: 'tsconfig.base.json',
       LOG_LEVEL: 'warn',
       LEDGER_JOURNAL: '',
+      LEDGER_KAFKA_BROKERS: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,6 +37,12 @@ describe('apps/ledger', () => {
     const { exit, out } = run({});
     expect(await exit).toBe(2);
     expect(out()).toContain('LEDGER_JOURNAL');
+  }, 30_000);
+
+  it('refuses to post payment events from Kafka on the in-memory journal, naming the variable', async () => {
+    const { exit, out } = run({ LEDGER_JOURNAL: 'memory', LEDGER_KAFKA_BROKERS: '127.0.0.1:9092' });
+    expect(await exit).toBe(2);
+    expect(out()).toContain('LEDGER_KAFKA_BROKERS: posting payment events needs');
   }, 30_000);
 
   it('serves LedgerService and stops cleanly on SIGTERM', async () => {

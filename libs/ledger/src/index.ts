@@ -14,3 +14,6 @@ export * from './books/ledger-books';
 export * from './ledger.config';
 export * from './ledger.module';
 export * from './start-ledger';
+export * from './payments/payment-event.mapping';
+export * from './payments/payment-posting.errors';
+export * from './payments/payment-posting.consumer';

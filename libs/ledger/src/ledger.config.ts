@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
+import { storageKindOf } from '@tillgate/persistence';
+import { ConfigError, configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
 
 /** Environment of the stand-alone ledger service (apps/ledger). */
 export const ledgerConfigDefinition = defineConfig({
@@ -27,11 +28,42 @@ export const ledgerConfigDefinition = defineConfig({
     schema: z.coerce.number().int().min(0).default(1000),
     description: 'How often due reservations are expired, in milliseconds; 0 turns the sweep off.',
   },
+  LEDGER_KAFKA_BROKERS: {
+    schema: configSchemas.brokers(),
+    description:
+      'Comma-separated host:port list; when set, the ledger posts the payment events of LEDGER_PAYMENTS_TOPIC to its books. Needs LEDGER_JOURNAL=event-store on a postgres:// DATABASE_URL. Unset: no consumer.',
+  },
+  LEDGER_PAYMENTS_TOPIC: {
+    schema: z.string().min(1).default('tillgate.payments.v1'),
+    description: 'Topic of the payment events the ledger posts (with LEDGER_KAFKA_BROKERS).',
+  },
+  LEDGER_PAYMENTS_CONSUMER_GROUP: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'expected letters, digits, ".", "_" or "-"')
+      .default('ledger-payments'),
+    description:
+      'Kafka consumer group and checkpoint name of that consumer; its dead letters go to tillgate.dlq.<group>.',
+  },
   LOG_LEVEL: { schema: configSchemas.logLevel(), description: 'pino log level.' },
 });
 
 export type LedgerConfig = ReturnType<typeof loadLedgerConfig>;
 
 export function loadLedgerConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(ledgerConfigDefinition, env);
+  const config = loadConfig(ledgerConfigDefinition, env);
+  // The consumer's checkpoint lives in the ledger's event store, which must be Postgres (see PaymentPostingConsumer).
+  if (
+    config.LEDGER_KAFKA_BROKERS &&
+    (config.LEDGER_JOURNAL !== 'event-store' || storageKindOf(config.DATABASE_URL) !== 'postgres')
+  ) {
+    throw new ConfigError([
+      {
+        variable: 'LEDGER_KAFKA_BROKERS',
+        problem:
+          'posting payment events needs LEDGER_JOURNAL=event-store and a postgres:// DATABASE_URL',
+      },
+    ]);
+  }
+  return config;
 }

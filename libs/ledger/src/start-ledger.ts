@@ -2,14 +2,21 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@tillgate/contracts';
-import { EventStore, eventStoreEntities, eventStoreMigrations } from '@tillgate/event-store';
+import {
+  createKafka,
+  EventStore,
+  eventStoreEntities,
+  eventStoreMigrations,
+} from '@tillgate/event-store';
 import { openDataSource, storageKindOf } from '@tillgate/persistence';
 import { createLogger, freePort, Logger, NestPinoLogger } from '@tillgate/platform';
 import { EventStoreLedgerJournal } from './books/event-store-ledger.journal';
 import { InMemoryLedgerJournal } from './books/in-memory-ledger.journal';
+import { LedgerBooks } from './books/ledger-books';
 import type { LedgerJournal } from './books/ledger-journal.port';
 import type { LedgerConfig } from './ledger.config';
 import { LEDGER_GRPC_PACKAGE, LedgerModule } from './ledger.module';
+import { PaymentPostingConsumer } from './payments/payment-posting.consumer';
 
 export interface RunningLedger {
   grpcAddress: string;
@@ -18,10 +25,10 @@ export interface RunningLedger {
 
 async function journalFor(
   config: LedgerConfig,
-): Promise<{ journal: LedgerJournal; close(): Promise<void> }> {
+): Promise<{ journal: LedgerJournal; store: EventStore | null; close(): Promise<void> }> {
   switch (config.LEDGER_JOURNAL) {
     case 'memory':
-      return { journal: new InMemoryLedgerJournal(), close: async () => undefined };
+      return { journal: new InMemoryLedgerJournal(), store: null, close: async () => undefined };
     case 'event-store': {
       const kind = storageKindOf(config.DATABASE_URL);
       const dataSource = await openDataSource({
@@ -32,6 +39,7 @@ async function journalFor(
       const store = new EventStore(dataSource);
       return {
         journal: new EventStoreLedgerJournal(store),
+        store,
         close: async () => {
           await store.close();
           await dataSource.destroy();
@@ -53,7 +61,7 @@ export async function startLedger(
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'ledger' });
   const host = config.TILLGATE_GRPC_HOST;
   const port = config.TILLGATE_GRPC_PORT || (await freePort(host));
-  const { journal, close: closeJournal } = await journalFor(config);
+  const { journal, store, close: closeJournal } = await journalFor(config);
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     LedgerModule.forRoot({
       journal,
@@ -76,14 +84,63 @@ export async function startLedger(
   const grpcAddress = `${host}:${port}`;
   if (config.LEDGER_JOURNAL === 'memory')
     logger.warn('ledger journal is in memory: every balance is lost on exit');
-  logger.info({ grpcAddress }, 'ledger serving');
+
+  let payments: PaymentPostingConsumer | null = null;
+  if (config.LEDGER_KAFKA_BROKERS) {
+    try {
+      payments = await startPaymentPosting(
+        config,
+        config.LEDGER_KAFKA_BROKERS,
+        store,
+        app.get(LedgerBooks),
+        logger,
+      );
+    } catch (err) {
+      await app.close();
+      await closeJournal();
+      throw err;
+    }
+  }
+  logger.info({ grpcAddress, paymentPosting: Boolean(payments) }, 'ledger serving');
   let closing: Promise<void> | undefined;
   return {
     grpcAddress,
     close: () =>
       (closing ??= (async () => {
+        // The consumer first: it writes to the books and the store that close after it.
+        await payments?.stop();
         await app.close();
         await closeJournal();
       })()),
   };
+}
+
+async function startPaymentPosting(
+  config: LedgerConfig,
+  brokers: string[],
+  store: EventStore | null,
+  books: LedgerBooks,
+  logger: Logger,
+): Promise<PaymentPostingConsumer> {
+  // loadLedgerConfig refuses LEDGER_KAFKA_BROKERS without the event-store journal.
+  if (!store) throw new Error('posting payment events needs LEDGER_JOURNAL=event-store');
+  const consumer = new PaymentPostingConsumer({
+    kafka: createKafka({ brokers, clientId: 'ledger', logger }),
+    store,
+    books,
+    topic: config.LEDGER_PAYMENTS_TOPIC,
+    name: config.LEDGER_PAYMENTS_CONSUMER_GROUP,
+    logger,
+  });
+  await consumer.start();
+  logger.info(
+    {
+      topic: consumer.topic,
+      group: consumer.name,
+      deadLetterTopic: consumer.deadLetterTopic,
+      brokers,
+    },
+    'posting payment events from Kafka',
+  );
+  return consumer;
 }
