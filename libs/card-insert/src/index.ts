@@ -1,1 +1,2 @@
 export * from './protocol/mac-input';
+export * from './acquiring';

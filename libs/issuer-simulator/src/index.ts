@@ -39,3 +39,12 @@ export {
   type ChipTransaction,
   type IssuedCryptogram,
 } from './testing/chip-card.emulator';
+export {
+  ZONE_PIN_KEY,
+  aCardProfile,
+  anAccount,
+  emulatorFor,
+  startHarness,
+  type Harness,
+} from './testing/simulator.harness';
+export { checkPin, type PinCheck } from './authorization/pin.verifier';

@@ -3,8 +3,10 @@
 export { KEY_STORE_ERROR_CODES, KeyStoreError, isKeyStoreError } from './key-store-error';
 export type { KeyStoreErrorCode } from './key-store-error';
 export type {
+  AcceptDukptKsnRequest,
   ArqcVerified,
   DecryptTrackDataRequest,
+  GenerateDukptResponseMacRequest,
   GenerateKeyRequest,
   GenerateMacRequest,
   ImportKeyRequest,
@@ -54,3 +56,11 @@ export { SoftwareKeyStore } from './software/software-key-store';
 export type { SoftwareKeyStoreOptions } from './software/software-key-store';
 export { PanTokenizer } from './tokenization/pan-tokenizer';
 export type { ProtectedPan } from './tokenization/pan-tokenizer';
+// Test support: a store on in-memory repositories with known clear keys imported.
+export {
+  aKeyStore,
+  componentsOf,
+  KeyStoreBuilder,
+  TEST_MASTER_KEY_HEX,
+} from './testing/key-store.builder';
+export type { ClearKey } from './testing/key-store.builder';

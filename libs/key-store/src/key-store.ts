@@ -12,6 +12,7 @@ import type {
 import type { KeyStoreErrorCode } from './key-store-error';
 import type { KeyAlgorithmName, KeyKind } from './keys/key-kind';
 import type { KeyStatus } from './keys/stored-key-block';
+import type { DukptChannel } from './ksn/ksn-counter.repository';
 
 /** A stored key by id; without `version`, the active version. */
 export interface KeyRef {
@@ -108,6 +109,33 @@ export interface VerifyDukptMacRequest {
    * bytes. AES: AES-CMAC under the mac-generation working key, 8 to 16 bytes.
    */
   readonly mac: Buffer;
+  /** AES DUKPT only: the MAC working key type, default aes128. */
+  readonly keyType?: Extract<AesDukptKeyType, 'aes128' | 'aes192' | 'aes256'>;
+  /**
+   * What the KSN's counter does. `advance` (default): a counter that does
+   * not advance for the device is refused (KSN_REPLAY) and, once the MAC
+   * verifies, recorded; verification and replay refusal are one step.
+   * `unchanged`: the MAC is verified and the counter neither checked nor
+   * recorded. For a protocol whose retransmissions reuse the original KSN:
+   * it verifies the MAC, recognises a retransmission, and only for a new
+   * request calls {@link KeyStore.acceptDukptKsn}.
+   */
+  readonly ksnCounter?: 'advance' | 'unchanged';
+}
+
+export interface AcceptDukptKsnRequest {
+  readonly bdk: KeyRef;
+  readonly ksn: Buffer;
+  /** The working-key family the KSN is accepted for; default `mac`. */
+  readonly channel?: DukptChannel;
+}
+
+export interface GenerateDukptResponseMacRequest {
+  /** The BDK of the terminal the response goes to. */
+  readonly bdk: KeyRef;
+  /** The KSN of the request being answered. */
+  readonly ksn: Buffer;
+  readonly message: Buffer;
   /** AES DUKPT only: the MAC working key type, default aes128. */
   readonly keyType?: Extract<AesDukptKeyType, 'aes128' | 'aes192' | 'aes256'>;
 }
@@ -208,6 +236,22 @@ export interface SealedPan {
 export interface KeyStore {
   /** Rebuilds the terminal's DUKPT MAC key from the BDK and KSN and verifies the MAC; throws MAC_VERIFICATION_FAILED. */
   verifyDukptMac(request: VerifyDukptMacRequest): Promise<void>;
+  /**
+   * The replay refusal on its own: requires the KSN counter to advance for
+   * the device (see isKsnCounterAccepted) and records it; throws KSN_REPLAY.
+   * It proves nothing about the sender: call it only for a request whose MAC
+   * verified under this KSN (`verifyDukptMac` with `ksnCounter: 'unchanged'`),
+   * or a forger could move a device's counter.
+   */
+  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<void>;
+  /**
+   * The MAC of the host's response to a terminal, under the response MAC key
+   * of the request's KSN: TDES X9.24-1 MAC-response variant with the ANSI
+   * X9.19 retail MAC (8 bytes); AES X9.24-3 `mac-verification` (2001) key
+   * with AES-CMAC (16 bytes; callers may send the leftmost 8). The counter is
+   * not touched: the response belongs to a request already accepted.
+   */
+  generateDukptResponseMac(request: GenerateDukptResponseMacRequest): Promise<Buffer>;
   decryptTrackData(request: DecryptTrackDataRequest): Promise<readonly Secret<Buffer>[]>;
   /** Decrypts the terminal's PIN block under its DUKPT key and re-encrypts it under a zone PIN key. */
   translatePinBlock(request: TranslatePinBlockRequest): Promise<TranslatedPinBlock>;

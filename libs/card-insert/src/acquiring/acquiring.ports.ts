@@ -30,6 +30,13 @@ export interface TerminalProfile {
   /** The BDK the terminal's initial key was derived from. */
   readonly bdk: KeyRef;
   readonly dukptScheme: DukptSchemeName;
+  /**
+   * Optional: the device's initial key ID as upper-case hex (TDES: the
+   * initial KSN, 10 bytes with the counter bits cleared; AES: the 8-byte
+   * initial key ID). When set, a KSN of another device is refused, so that
+   * terminals sharing a BDK cannot speak for one another.
+   */
+  readonly initialKeyId?: string;
 }
 
 export interface TerminalDirectory {

@@ -55,7 +55,7 @@ describe('acquirer spec (docs/iso8583.md)', () => {
     expect(() => validateMessageSpec(ACQUIRER_SPEC)).not.toThrow();
   });
 
-  it.each(['0100', '0200', '0110', '0210', '0400', '0420', '0800'])(
+  it.each(['0100', '0200', '0110', '0210', '0400', '0401', '0420', '0421', '0800'])(
     'round-trips a typical %s',
     (mti) => {
       const message = anAcquirerMessage(mti).build();
@@ -65,7 +65,9 @@ describe('acquirer spec (docs/iso8583.md)', () => {
 
   it.each([
     ['0410', '0400'],
+    ['0410', '0401'],
     ['0430', '0420'],
+    ['0430', '0421'],
     ['0810', '0800'],
   ])('round-trips a %s answering a %s', (mti, request) => {
     const message = anAcquirerMessage(request).with(39, '00').without(22, 25, 35, 95).build();

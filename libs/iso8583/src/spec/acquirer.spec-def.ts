@@ -159,8 +159,13 @@ export const ACQUIRER_MESSAGES: Readonly<Record<string, MessageRule>> = {
   '0200': rule('Financial transaction request', REQUEST, REQUEST_OPTIONAL),
   '0210': rule('Financial transaction response', RESPONSE, RESPONSE_OPTIONAL),
   '0400': rule('Reversal request', REVERSAL, REVERSAL_OPTIONAL),
+  // ISO 8583:1987 §4.1.2: message function 1 is a repeat. An acquirer that
+  // got no answer to its 0400 sends 0401 with the same fields until the
+  // issuer answers (0410); the issuer treats it like the 0400 it repeats.
+  '0401': rule('Reversal request repeat', REVERSAL, REVERSAL_OPTIONAL),
   '0410': rule('Reversal response', REVERSAL_RESPONSE, REVERSAL_RESPONSE_OPTIONAL),
   '0420': rule('Reversal advice', REVERSAL, REVERSAL_OPTIONAL),
+  '0421': rule('Reversal advice repeat', REVERSAL, REVERSAL_OPTIONAL),
   '0430': rule('Reversal advice response', REVERSAL_RESPONSE, REVERSAL_RESPONSE_OPTIONAL),
   '0800': rule('Network management request', [7, 11, 70], [12, 13, 24, 32, 41, 42, 53, 128]),
   '0810': rule('Network management response', [7, 11, 39, 70], [12, 13, 24, 32, 41, 42, 53, 128]),

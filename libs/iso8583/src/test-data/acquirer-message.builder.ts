@@ -94,7 +94,9 @@ const KIND: Record<string, keyof typeof BASE> = {
   '0110': 'response',
   '0210': 'response',
   '0400': 'reversal',
+  '0401': 'reversal',
   '0420': 'reversal',
+  '0421': 'reversal',
   '0800': 'network',
 };
 

@@ -13,7 +13,8 @@ export interface ReversalDependencies {
 }
 
 /**
- * 0400 (reversal request) and 0420 (reversal advice). The original is found
+ * 0400 (reversal request) and 0420 (reversal advice), and their repeats
+ * 0401 and 0421, which are handled exactly like them. The original is found
  * by terminal id (41) and field 90's original STAN and transmission date and
  * time. Reversals are idempotent: the first one that is accepted restores
  * the balance and is journaled; every repeat (0400 again, 0420, 0421) gets

@@ -164,12 +164,12 @@ export class ChipCardEmulator {
     return { request: { mti: tx.mti ?? '0100', fields }, transaction, arqc };
   }
 
-  /** An 0400 (or 0420) reversing `original`, with its own STAN. */
+  /** An 0400 (or 0420, or their repeats 0401 and 0421) reversing `original`, with its own STAN. */
   reversalOf(
     original: IsoMessage,
     options: {
       readonly stan: number;
-      readonly mti?: '0400' | '0420';
+      readonly mti?: '0400' | '0401' | '0420' | '0421';
       readonly at?: Date;
       readonly amountThatStands?: number;
     },

@@ -8,6 +8,8 @@ export type KeyOperation =
   | 'retire-key'
   | 'list-keys'
   | 'verify-dukpt-mac'
+  | 'accept-dukpt-ksn'
+  | 'generate-dukpt-response-mac'
   | 'decrypt-track-data'
   | 'translate-pin-block'
   | 'verify-arqc'

@@ -80,3 +80,42 @@ export function dukptWorkingKey(
   });
   return { key, algorithm: type.startsWith('tdes') ? 'tdes' : 'aes' };
 }
+
+/**
+ * The key the host MACs its response with, the one the terminal verifies
+ * with. TDES: the X9.24-1 MAC-response variant (the request MAC key's
+ * counterpart). AES: X9.24-3 §6.3.2 key usage 2001 "message authentication,
+ * verification": the device holds that key to verify what the host sent,
+ * and the host computes the same key to generate it; the request direction
+ * uses 2000 (generation), so a request MAC can never pass as a response.
+ */
+export function dukptResponseMacKey(
+  bdk: Buffer,
+  ksn: Ksn,
+  keyType: AesDukptKeyType | undefined,
+): DukptWorkingKey {
+  if (ksn.scheme === 'tdes') {
+    if (keyType !== undefined) {
+      throw new KeyStoreError('INVALID_REQUEST', 'keyType applies to AES DUKPT only', 'keyType');
+    }
+    return {
+      key: tdesDukpt.deriveWorkingKey({ bdk, ksn: ksn.bytes, usage: 'mac-response' }),
+      algorithm: 'tdes',
+    };
+  }
+  const type = keyType ?? 'aes128';
+  if (!KEY_TYPES.mac.includes(type)) {
+    throw new KeyStoreError(
+      'INVALID_REQUEST',
+      `AES DUKPT MAC keys are ${KEY_TYPES.mac.join(', ')}, not ${String(type)}`,
+      'keyType',
+    );
+  }
+  const key = aesDukpt.deriveWorkingKey({
+    bdk,
+    ksn: ksn.bytes,
+    usage: 'mac-verification',
+    keyType: type,
+  });
+  return { key, algorithm: 'aes' };
+}

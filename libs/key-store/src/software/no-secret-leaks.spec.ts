@@ -127,8 +127,16 @@ describe('no clear PIN, PAN or key reaches a log line, an audit event or an erro
     await out.attempt(() =>
       store.verifyDukptMac({ bdk: { id: 'bdk' }, ksn, message, mac: Buffer.alloc(4) }),
     );
+    await out.attempt(() =>
+      store.verifyDukptMac({ bdk: { id: 'bdk' }, ksn, message, mac, ksnCounter: 'unchanged' }),
+    );
     await out.attempt(() => store.verifyDukptMac({ bdk: { id: 'bdk' }, ksn, message, mac }));
     await out.attempt(() => store.verifyDukptMac({ bdk: { id: 'bdk' }, ksn, message, mac }));
+    await out.attempt(() => store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn }));
+    await out.attempt(() => store.generateDukptResponseMac({ bdk: { id: 'bdk' }, ksn, message }));
+    await out.attempt(() =>
+      store.generateDukptResponseMac({ bdk: { id: 'zpk' }, ksn, message: Buffer.from(PAN) }),
+    );
     const pinBlock = encryptPinBlock({ format: 0, key: pinKey, pin: PIN, pan: PAN });
     const translation = {
       pan: Pan.parse(PAN),

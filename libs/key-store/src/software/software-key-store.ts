@@ -28,8 +28,10 @@ import type { AuditSink } from '../audit/audit-sink';
 import type { KeyStoreLogger } from '../audit/key-store-logger';
 import { KeyStoreError } from '../key-store-error';
 import type {
+  AcceptDukptKsnRequest,
   ArqcVerified,
   DecryptTrackDataRequest,
+  GenerateDukptResponseMacRequest,
   GenerateKeyRequest,
   GenerateMacRequest,
   ImportKeyRequest,
@@ -67,7 +69,7 @@ import {
   KsnCounterRepository,
 } from '../ksn/ksn-counter.repository';
 import type { MasterKey } from '../master-key/master-key';
-import { dukptWorkingKey, parseKsnFor } from './dukpt-working-key';
+import { dukptResponseMacKey, dukptWorkingKey, parseKsnFor } from './dukpt-working-key';
 import { enforceKeyUse, KEY_USE_POLICIES, KeyUse } from './key-use-policy';
 import { KeyOperationRun, runKeyOperation } from './key-operation';
 
@@ -97,6 +99,7 @@ interface OpenedKey {
 
 const ZERO_IV = { tdes: Buffer.alloc(8), aes: Buffer.alloc(16) } as const;
 const PAN_FORMATS = new Set([0, 3, 4]);
+const DUKPT_CHANNELS: readonly DukptChannel[] = ['mac', 'pin', 'data'];
 
 /**
  * The software HSM: keys rest as TR-31 key blocks under KBPKs derived from
@@ -285,8 +288,16 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
           'mac',
         );
       }
+      const counted = (request.ksnCounter ?? 'advance') === 'advance';
+      if (!counted && request.ksnCounter !== 'unchanged') {
+        throw new KeyStoreError(
+          'INVALID_REQUEST',
+          "ksnCounter is 'advance' or 'unchanged'",
+          'ksnCounter',
+        );
+      }
       const device = deviceKey(bdk, ksn);
-      await this.refuseReplay(device, ksn, 'mac');
+      if (counted) await this.refuseReplay(device, ksn, 'mac');
       const macKey = run.hold(dukptWorkingKey(bdk.key, ksn, 'mac', request.keyType).key);
       // X9.24-1 Annex A test data: ANSI X9.19 with zero padding; X9.24-3: AES-CMAC (NIST SP 800-38B).
       const expected =
@@ -300,7 +311,38 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
           'mac',
         );
       }
-      await this.acceptCounter(device, ksn, 'mac');
+      if (counted) await this.acceptCounter(device, ksn, 'mac');
+    });
+  }
+
+  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<void> {
+    return runKeyOperation(this.#deps, 'accept-dukpt-ksn', async (run) => {
+      const bdk = await this.open(run, request.bdk, 'derive-dukpt');
+      const ksn = parseKsnFor(bdk.name, bdk.algorithm, request.ksn, 'ksn');
+      const channel = request.channel ?? 'mac';
+      if (!DUKPT_CHANNELS.includes(channel)) {
+        throw new KeyStoreError(
+          'INVALID_REQUEST',
+          `channel is one of ${DUKPT_CHANNELS.join(', ')}`,
+          'channel',
+        );
+      }
+      const device = deviceKey(bdk, ksn);
+      await this.refuseReplay(device, ksn, channel);
+      await this.acceptCounter(device, ksn, channel);
+    });
+  }
+
+  generateDukptResponseMac(request: GenerateDukptResponseMacRequest): Promise<Buffer> {
+    return runKeyOperation(this.#deps, 'generate-dukpt-response-mac', async (run) => {
+      const bdk = await this.open(run, request.bdk, 'derive-dukpt');
+      const ksn = parseKsnFor(bdk.name, bdk.algorithm, request.ksn, 'ksn');
+      requireBuffer(request.message, 'message');
+      const macKey = run.hold(dukptResponseMacKey(bdk.key, ksn, request.keyType).key);
+      // Same algorithms as the request direction: X9.19 with zero padding (TDES), AES-CMAC (AES).
+      return ksn.scheme === 'tdes'
+        ? macIso9797Alg3(macKey, request.message, 1)
+        : aesCmac(macKey, request.message);
     });
   }
 
