@@ -32,7 +32,11 @@ export { CardDatabase } from './cards/card-database';
 export type { CardSummary } from './cards/card-record';
 export { ApprovalJournal, type JournalEntry } from './journal/approval.journal';
 export { RESPONSE_CODES, isResponseCode, type ResponseCode } from './messages/response-code';
-export type { ZonePinBlockFormat } from './authorization/pin.verifier';
+export type {
+  IssuerPinBlockFormat,
+  ZonePinBlockFormat,
+  ZonePinKeys,
+} from './authorization/pin.verifier';
 export {
   ChipCardEmulator,
   type ArpcCheck,
@@ -40,6 +44,7 @@ export {
   type IssuedCryptogram,
 } from './testing/chip-card.emulator';
 export {
+  AES_ZONE_PIN_KEY,
   ZONE_PIN_KEY,
   aCardProfile,
   anAccount,
@@ -47,4 +52,4 @@ export {
   startHarness,
   type Harness,
 } from './testing/simulator.harness';
-export { checkPin, type PinCheck } from './authorization/pin.verifier';
+export { checkFieldPin, checkPin, type PinCheck } from './authorization/pin.verifier';

@@ -1,7 +1,11 @@
-import { ConfigError } from '@tillgate/platform';
-import { loadIssuerSimulatorConfig } from './issuer-simulator.config';
+import { ConfigError, describeConfig } from '@tillgate/platform';
+import {
+  issuerSimulatorConfigDefinition,
+  loadIssuerSimulatorConfig,
+} from './issuer-simulator.config';
 
 const ZPK = '0123456789ABCDEFFEDCBA9876543210';
+const AES_128 = '000102030405060708090A0B0C0D0E0F';
 
 describe('issuer simulator configuration', () => {
   it('needs only the zone PIN key; everything else has a default', () => {
@@ -16,6 +20,41 @@ describe('issuer simulator configuration', () => {
       ISSUER_SIM_CURRENCY: '156',
     });
     expect(config.ISSUER_SIM_ZONE_PIN_KEY.toString('hex').toUpperCase()).toBe(ZPK);
+  });
+
+  it('reads an optional AES zone PIN key for 16-byte (format 4) PIN blocks, and redacts it', () => {
+    expect(loadIssuerSimulatorConfig({ ISSUER_SIM_ZONE_PIN_KEY: ZPK })).toMatchObject({
+      ISSUER_SIM_AES_ZONE_PIN_KEY: undefined,
+    });
+    for (const hex of [AES_128, AES_128 + '0011223344556677', AES_128 + AES_128]) {
+      const config = loadIssuerSimulatorConfig({
+        ISSUER_SIM_ZONE_PIN_KEY: ZPK,
+        ISSUER_SIM_AES_ZONE_PIN_KEY: hex,
+      });
+      expect(config.ISSUER_SIM_AES_ZONE_PIN_KEY?.toString('hex').toUpperCase()).toBe(hex);
+      expect(describeConfig(issuerSimulatorConfigDefinition, config)).toMatchObject({
+        ISSUER_SIM_AES_ZONE_PIN_KEY: '[REDACTED]',
+      });
+    }
+  });
+
+  it('refuses an AES zone PIN key that is not 32, 48 or 64 hex digits, without echoing it', () => {
+    for (const bad of [AES_128.slice(2), AES_128 + 'AB', 'Z'.repeat(32)]) {
+      let error: unknown;
+      try {
+        loadIssuerSimulatorConfig({
+          ISSUER_SIM_ZONE_PIN_KEY: ZPK,
+          ISSUER_SIM_AES_ZONE_PIN_KEY: bad,
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.variable)).toEqual([
+        'ISSUER_SIM_AES_ZONE_PIN_KEY',
+      ]);
+      expect((error as Error).message).not.toContain(bad);
+    }
   });
 
   it('lists every problem at once and never echoes the key', () => {

@@ -26,7 +26,7 @@ export const issuerSimulatorConfigDefinition = defineConfig({
         'expected a 2- or 3-key TDES key as 32 or 48 hex digits',
       )
       .transform((hex) => Buffer.from(hex, 'hex')),
-    description: 'Zone PIN key (clear, test only) that field 52 PIN blocks are enciphered under.',
+    description: 'TDES zone PIN key (clear, test only) of 8-byte field 52 PIN blocks.',
     sensitive: true,
   },
   ISSUER_SIM_PIN_BLOCK_FORMAT: {
@@ -34,7 +34,20 @@ export const issuerSimulatorConfigDefinition = defineConfig({
       .enum(['0', '3'])
       .default('0')
       .transform((f) => Number(f) as 0 | 3),
-    description: 'ISO 9564 format of field 52: 0 or 3.',
+    description: 'ISO 9564 format of an 8-byte field 52 (TDES zone key): 0 or 3.',
+  },
+  ISSUER_SIM_AES_ZONE_PIN_KEY: {
+    schema: z
+      .string()
+      .regex(
+        /^([0-9A-Fa-f]{32}|[0-9A-Fa-f]{48}|[0-9A-Fa-f]{64})$/,
+        'expected an AES-128, -192 or -256 key as 32, 48 or 64 hex digits',
+      )
+      .transform((hex) => Buffer.from(hex, 'hex'))
+      .optional(),
+    description:
+      'AES zone PIN key (clear, test only) of 16-byte field 52 PIN blocks (ISO 9564 format 4, AES DUKPT terminals). Unset: those are answered 96.',
+    sensitive: true,
   },
   ISSUER_SIM_CARD_SEEDS: {
     schema: z

@@ -37,6 +37,7 @@ export async function startIssuerSimulator(
     cards,
     zonePinKey: config.ISSUER_SIM_ZONE_PIN_KEY,
     pinBlockFormat: config.ISSUER_SIM_PIN_BLOCK_FORMAT,
+    aesZonePinKey: config.ISSUER_SIM_AES_ZONE_PIN_KEY,
     journalFile: config.ISSUER_SIM_JOURNAL_FILE,
     logger,
   });

@@ -85,7 +85,16 @@ function readPrefix(spec: FieldSpec, r: ByteReader, ctx: FieldContext): number {
   if (length > spec.length) {
     throw error('LENGTH_OVER_MAX', ctx, `length ${length} exceeds the maximum ${spec.length}`, at);
   }
+  const allowed = allowedLengthsOf(spec);
+  if (allowed && !allowed.includes(length)) {
+    throw error('LENGTH_MISMATCH', ctx, `length ${length} is not one of ${allowed.join(', ')}`, at);
+  }
   return length;
+}
+
+/** The only lengths a variable scalar field may have, when its spec restricts them. */
+function allowedLengthsOf(spec: FieldSpec): readonly number[] | undefined {
+  return 'allowedLengths' in spec ? spec.allowedLengths : undefined;
 }
 
 function writePrefix(spec: FieldSpec, length: number): Uint8Array {
@@ -111,6 +120,10 @@ function checkLength(spec: FieldSpec, length: number, ctx: FieldContext, unit: s
     length > Math.min(spec.length, maxPrefixValue(spec.type, spec.lengthEncoding ?? 'ascii'))
   ) {
     throw error('LENGTH_OVER_MAX', ctx, `is ${length} ${unit}; the maximum is ${spec.length}`);
+  }
+  const allowed = allowedLengthsOf(spec);
+  if (allowed && !allowed.includes(length)) {
+    throw error('LENGTH_MISMATCH', ctx, `is ${length} ${unit}; allowed: ${allowed.join(', ')}`);
   }
 }
 

@@ -13,7 +13,11 @@ export type Iso8583ErrorCode =
   | 'BAD_LENGTH_HEADER'
   /** Variable-length field longer than its maximum. */
   | 'LENGTH_OVER_MAX'
-  /** Fixed-length field value of another length (packing only: values are never padded silently). */
+  /**
+   * Fixed-length field value of another length (packing: values are never
+   * padded silently), or a variable field of a length its `allowedLengths`
+   * does not list (packing and unpacking).
+   */
   | 'LENGTH_MISMATCH'
   /** Character outside the field's content class (non-digit in n, control byte in ans...). */
   | 'INVALID_CHARACTER'

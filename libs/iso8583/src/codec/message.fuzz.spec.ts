@@ -40,6 +40,14 @@ const SEEDS: readonly { spec: MessageSpec; bytes: Uint8Array }[] = [
     spec: ACQUIRER_SPEC,
     bytes: pack(anAcquirerMessage(mti).build(), ACQUIRER_SPEC),
   })),
+  // Field 52 as an AES (ISO 9564 format 4) PIN block: 16 bytes behind its LL prefix.
+  {
+    spec: ACQUIRER_SPEC,
+    bytes: pack(
+      anAcquirerMessage('0200').with(52, new Uint8Array(16).fill(0xa5)).build(),
+      ACQUIRER_SPEC,
+    ),
+  },
   ...fc
     .sample(validMessage(BCD_TEST_SPEC), { seed: 7, numRuns: 20 })
     .map((m) => ({ spec: BCD_TEST_SPEC, bytes: pack(m, BCD_TEST_SPEC) })),

@@ -97,6 +97,56 @@ describe('acquirer spec (docs/iso8583.md)', () => {
     ).toBe('3030349F270180');
   });
 
+  describe('field 52: a binary LLVAR of 8 (TDES) or 16 (AES, ISO 9564 format 4) bytes', () => {
+    const TDES_BLOCK = '0123456789ABCDEF';
+    const AES_BLOCK = '00112233445566778899AABBCCDDEEFF';
+    const withPinBlock = (hex: string) =>
+      anAcquirerMessage('0200')
+        .with(52, new Uint8Array(Buffer.from(hex, 'hex')))
+        .build();
+
+    it.each([
+      ['an 8-byte TDES block', TDES_BLOCK, '3038'],
+      ['a 16-byte format 4 block', AES_BLOCK, '3136'],
+    ])('writes %s after its ASCII LL length, and reads it back', (_name, hex, prefix) => {
+      const message = withPinBlock(hex);
+      const bytes = pack(message, ACQUIRER_SPEC);
+      const at = offsetOf(message, 52);
+      const field = bytes.subarray(at, at + 2 + hex.length / 2);
+      expect(Buffer.from(field).toString('hex').toUpperCase()).toBe(prefix + hex);
+      expect(offsetOf(message, 53)).toBe(at + 2 + hex.length / 2);
+      expect(unpack(bytes, ACQUIRER_SPEC)).toEqual(message);
+    });
+
+    it.each([0, 7, 9, 12, 15])('refuses to pack a %i-byte block', (length) => {
+      const message = withPinBlock('AB'.repeat(length));
+      expect(error(() => pack(message, ACQUIRER_SPEC))).toMatchObject({
+        code: 'LENGTH_MISMATCH',
+        field: 52,
+      });
+    });
+
+    it('refuses a 17-byte block as over the maximum', () => {
+      expect(error(() => pack(withPinBlock('AB'.repeat(17)), ACQUIRER_SPEC))).toMatchObject({
+        code: 'LENGTH_OVER_MAX',
+        field: 52,
+      });
+    });
+
+    it('refuses received lengths other than 8 and 16 at the length prefix', () => {
+      const message = withPinBlock(AES_BLOCK);
+      const valid = pack(message, ACQUIRER_SPEC);
+      const at = offsetOf(message, 52);
+      // "12": the remaining bytes would still parse as a shorter block and a shifted F53.
+      const e = error(() => unpack(splice(valid, at, ascii('12')), ACQUIRER_SPEC));
+      expect([e.code, e.field, e.offset]).toEqual(['LENGTH_MISMATCH', 52, at]);
+      expect(error(() => unpack(splice(valid, at, ascii('17')), ACQUIRER_SPEC))).toMatchObject({
+        code: 'LENGTH_OVER_MAX',
+        field: 52,
+      });
+    });
+  });
+
   describe('malformed input: Iso8583Error with code and field', () => {
     const message = anAcquirerMessage('0200').build();
     const valid = pack(message, ACQUIRER_SPEC);

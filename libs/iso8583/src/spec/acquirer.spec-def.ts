@@ -92,7 +92,18 @@ export const ACQUIRER_FIELDS: Readonly<Record<number, FieldSpec>> = {
     ],
   },
   49: n('Currency code, transaction (ISO 4217)', 3),
-  52: binary('Personal identification number data (PIN block)', 8),
+  // ISO 8583:1987 makes F52 b 64: room for the 8-byte ISO 9564 formats 0-3 (TDES) only. AES
+  // PIN blocks are ISO 9564 format 4, 16 bytes, so on this link F52 is a binary LLVAR of
+  // exactly 8 or 16 bytes and the length says which: 8 a TDES block (format 0 or 3, by
+  // agreement), 16 a format 4 block under the AES zone PIN key. docs/iso8583.md, "Field 52".
+  52: {
+    name: 'Personal identification number data (PIN block)',
+    type: 'llvar',
+    length: 16,
+    content: 'b',
+    encoding: 'binary',
+    allowedLengths: [8, 16],
+  },
   53: n('Security related control information', 16),
   54: { name: 'Additional amounts', type: 'lllvar', length: 120, content: 'an', encoding: 'ascii' },
   55: {

@@ -43,6 +43,13 @@ export interface ScalarFieldSpec extends FieldSpecBase {
    * default) pads with 0; 'right' (left-aligned) pads with 0 for n and F for z.
    */
   readonly bcdPad?: 'left' | 'right';
+  /**
+   * Variable-length fields only: the lengths the field may have, in content
+   * units, ascending; any other length is refused (LENGTH_MISMATCH) on pack
+   * and unpack. For data elements whose length names what they carry, e.g.
+   * the acquirer F52: an 8-byte (TDES) or a 16-byte (AES) PIN block.
+   */
+  readonly allowedLengths?: readonly number[];
 }
 
 export interface SubfieldSpec extends ScalarFieldSpec {

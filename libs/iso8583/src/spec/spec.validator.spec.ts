@@ -58,6 +58,40 @@ describe('message spec validation', () => {
       'fields.55',
     ],
     [
+      'allowedLengths on a fixed field',
+      specWith({ 2: { ...n3, allowedLengths: [3] } }),
+      'fields.2',
+    ],
+    [
+      'an empty allowedLengths',
+      specWith({ 2: { ...n3, type: 'llvar', allowedLengths: [] } }),
+      'fields.2',
+    ],
+    [
+      'an allowed length over the maximum',
+      specWith({ 2: { ...n3, type: 'llvar', allowedLengths: [2, 4] } }),
+      'fields.2',
+    ],
+    [
+      'allowed lengths out of order',
+      specWith({ 2: { ...n3, type: 'llvar', allowedLengths: [3, 1] } }),
+      'fields.2',
+    ],
+    [
+      'allowedLengths on a ber-tlv field',
+      specWith({
+        55: {
+          name: 'icc',
+          type: 'lllvar',
+          length: 255,
+          content: 'ber-tlv',
+          encoding: 'binary',
+          allowedLengths: [8],
+        },
+      }),
+      'fields.55',
+    ],
+    [
       'a message rule naming an undefined field',
       specWith({ 2: n3 }, { messages: { '0100': { name: 'r', mandatory: [3], optional: [] } } }),
       'messages.0100',

@@ -53,6 +53,18 @@ function checkScalar(spec: ScalarFieldSpec, path: string): void {
     fail(path, 'an xn field needs the sign and at least one digit');
   if (spec.bcdPad !== undefined && spec.encoding !== 'bcd')
     fail(path, 'bcdPad applies to BCD fields only');
+  if (spec.allowedLengths !== undefined) checkAllowedLengths(spec, path);
+}
+
+function checkAllowedLengths(spec: ScalarFieldSpec, path: string): void {
+  const lengths = spec.allowedLengths ?? [];
+  if (spec.type === 'fixed') fail(path, 'allowedLengths applies to variable-length fields only');
+  if (lengths.length === 0) fail(path, 'allowedLengths must list at least one length');
+  lengths.forEach((length, i) => {
+    if (!Number.isInteger(length) || length < 0 || length > spec.length)
+      fail(path, `allowed length ${length} is not an integer from 0 to ${spec.length}`);
+    if (i > 0 && length <= lengths[i - 1]) fail(path, 'allowedLengths must be strictly ascending');
+  });
 }
 
 function checkField(spec: FieldSpec, path: string): void {
@@ -60,6 +72,7 @@ function checkField(spec: FieldSpec, path: string): void {
   if (!isCompositeSpec(spec)) {
     if (spec.content === 'ber-tlv') {
       checkLength(spec, path);
+      if ('allowedLengths' in spec) fail(path, 'allowedLengths applies to scalar fields only');
       if (spec.encoding !== 'binary') fail(path, 'ber-tlv fields are binary');
       return;
     }
@@ -67,6 +80,7 @@ function checkField(spec: FieldSpec, path: string): void {
     return;
   }
   checkLength(spec, path);
+  if ('allowedLengths' in spec) fail(path, 'allowedLengths applies to scalar fields only');
   if (spec.subfields.length === 0) fail(path, 'a composite field needs subfields');
   const ids = new Set<string>();
   let fixedBytes = 0;

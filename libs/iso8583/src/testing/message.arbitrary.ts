@@ -34,6 +34,7 @@ const TYPICAL_MAX = 40;
 
 function lengthOf(spec: ScalarFieldSpec): fc.Arbitrary<number> {
   if (spec.type === 'fixed') return fc.constant(spec.length);
+  if (spec.allowedLengths) return fc.constantFrom(...spec.allowedLengths);
   return fc.oneof(
     { weight: 9, arbitrary: fc.integer({ min: 0, max: Math.min(spec.length, TYPICAL_MAX) }) },
     fc.constant(spec.length),

@@ -5,7 +5,13 @@ import { createLogger } from '@tillgate/platform';
 import type { AccountTerms, CardAccount } from '../cards/card-account';
 import { SimulatedIssuer } from '../issuer/simulated-issuer';
 import { ChipCardEmulator, type ChipTransaction } from '../testing/chip-card.emulator';
-import { ZONE_PIN_KEY, aCardProfile, anAccount, emulatorFor } from '../testing/simulator.harness';
+import {
+  AES_ZONE_PIN_KEY,
+  ZONE_PIN_KEY,
+  aCardProfile,
+  anAccount,
+  emulatorFor,
+} from '../testing/simulator.harness';
 
 // The issuer's rules without a network: messages go through pack/unpack, as
 // on the wire, straight into SimulatedIssuer.
@@ -13,11 +19,17 @@ import { ZONE_PIN_KEY, aCardProfile, anAccount, emulatorFor } from '../testing/s
 const NEW_YEARS_EVE = new Date('2025-12-31T23:59:59Z');
 const profile = aCardProfile('unit-card', { pin: '2468', expiryDate: '251231' });
 
-function given(terms: Partial<AccountTerms> = {}, now = NEW_YEARS_EVE) {
+function given(
+  terms: Partial<AccountTerms> = {},
+  now = NEW_YEARS_EVE,
+  /** null: the simulator has no AES zone PIN key. */
+  aesZonePinKey: Buffer | null = AES_ZONE_PIN_KEY,
+) {
   const account: CardAccount = anAccount(profile, terms);
   const issuer = new SimulatedIssuer({
     cards: [account],
     zonePinKey: ZONE_PIN_KEY,
+    aesZonePinKey: aesZonePinKey ?? undefined,
     now: () => now,
     logger: createLogger({ level: 'silent' }),
   });
@@ -100,6 +112,42 @@ describe('authorization rules', () => {
     expect(authorize({}, withField(52, block)).fields[39]).toBe('96');
     expect(issuer.cards.list()[0]).toMatchObject({ wrongPinCount: 0, pinTriesExceeded: false });
     expect(authorize().fields[39]).toBe('00');
+  });
+
+  describe('a 16-byte field 52: ISO 9564 format 4 under the AES zone PIN key', () => {
+    const aesBlock = (pin: string, key = AES_ZONE_PIN_KEY) =>
+      withField(52, encryptPinBlock({ format: 4, key, pin, pan: profile.pan }));
+
+    it('approves the card’s PIN, and an AES-keyed emulator’s request', () => {
+      expect(given().authorize({}, aesBlock('2468')).fields[39]).toBe('00');
+      const { issuer } = given();
+      const aesCard = new ChipCardEmulator(profile, {
+        zonePinKey: AES_ZONE_PIN_KEY,
+        pinBlockFormat: 4,
+      });
+      const { request } = aesCard.authorization({ amount: 1_000, stan: 1, at: NEW_YEARS_EVE });
+      expect((request.fields[52] as Uint8Array).length).toBe(16);
+      expect(issuer.handle(unpack(pack(request, ACQUIRER_SPEC), ACQUIRER_SPEC))!.fields[39]).toBe(
+        '00',
+      );
+    });
+
+    it('answers 55 for a wrong PIN and 75 when it uses up the last try', () => {
+      const { issuer, authorize } = given({ pinTryLimit: 2 });
+      expect(authorize({}, aesBlock('1357')).fields[39]).toBe('55');
+      expect(issuer.cards.list()[0]).toMatchObject({ wrongPinCount: 1 });
+      expect(authorize({}, aesBlock('1357')).fields[39]).toBe('75');
+    });
+
+    it('answers 96 for a block that does not decipher, or with no AES zone key, without counting a try', () => {
+      const otherKey = Buffer.from('2B7E151628AED2A6ABF7158809CF4F3C', 'hex');
+      const garbage = withField(52, Buffer.from('5F1E2D3C4B5A69788796A5B4C3D2E1F0', 'hex'));
+      const { issuer, authorize } = given({ pinTryLimit: 1 });
+      expect(authorize({}, aesBlock('2468', otherKey)).fields[39]).toBe('96');
+      expect(authorize({}, garbage).fields[39]).toBe('96');
+      expect(issuer.cards.list()[0]).toMatchObject({ wrongPinCount: 0, pinTriesExceeded: false });
+      expect(given({}, NEW_YEARS_EVE, null).authorize({}, aesBlock('2468')).fields[39]).toBe('96');
+    });
   });
 
   it('approves without field 52 (no online PIN) and counts against the daily limit by UTC day', () => {

@@ -1,4 +1,4 @@
-import { Pan, type Secret } from '@tillgate/crypto';
+import { Pan } from '@tillgate/crypto';
 import { primitive, type TlvNode } from '@tillgate/emv';
 import type { IsoMessage } from '@tillgate/iso8583';
 import type { Logger } from '@tillgate/platform';
@@ -10,15 +10,14 @@ import type { ResponseCode } from '../messages/response-code';
 import type { TransactionKey, TransactionLog } from '../transactions/transaction-log';
 import { checkChipData, type ChipDataCheck } from './chip-data.verifier';
 import { issuerAuthenticationData } from './issuer-authentication';
-import { checkPin, type ZonePinBlockFormat } from './pin.verifier';
+import { checkFieldPin, type ZonePinKeys } from './pin.verifier';
 
 export interface AuthorizationDependencies {
   readonly cards: CardDatabase;
   readonly transactions: TransactionLog;
   readonly journal: ApprovalJournal;
-  /** The zone PIN key field 52 is enciphered under (clear: this is a test host). */
-  readonly zonePinKey: Secret<Buffer>;
-  readonly pinBlockFormat: ZonePinBlockFormat;
+  /** The zone PIN keys field 52 is enciphered under, by its length (clear: this is a test host). */
+  readonly zonePinKeys: ZonePinKeys;
   readonly now: () => Date;
   /** Field 38 for the next approval. */
   readonly nextAuthCode: () => string;
@@ -155,9 +154,12 @@ export class AuthorizationHandler {
 
     const pinBlock = request.fields[52];
     if (pinBlock instanceof Uint8Array) {
-      const pin = checkPin(pinBlock, card, this.deps.zonePinKey, this.deps.pinBlockFormat);
+      const pin = checkFieldPin(pinBlock, card, this.deps.zonePinKeys);
       if (pin === 'undecipherable') {
-        return decided('96', 'PIN block does not decipher under the zone PIN key');
+        return decided(
+          '96',
+          `${pinBlock.length}-byte PIN block does not decipher under the zone PIN key`,
+        );
       }
       if (pin === 'wrong') {
         return card.recordWrongPin()

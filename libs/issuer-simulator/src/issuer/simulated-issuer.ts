@@ -13,16 +13,27 @@ import { TransactionLog } from '../transactions/transaction-log';
 
 export interface SimulatedIssuerOptions {
   readonly cards: readonly CardAccount[];
-  /** Zone PIN key (2- or 3-key TDES) field 52 is enciphered under. A clear test key. */
+  /** Zone PIN key (2- or 3-key TDES) an 8-byte field 52 is enciphered under. A clear test key. */
   readonly zonePinKey: Buffer | Secret<Buffer>;
-  /** Default 0. */
+  /** ISO 9564 format of an 8-byte field 52. Default 0. */
   readonly pinBlockFormat?: ZonePinBlockFormat;
+  /**
+   * Zone PIN key (AES-128, -192 or -256) a 16-byte field 52 is enciphered
+   * under, in ISO 9564 format 4: the PINs of AES DUKPT terminals. A clear
+   * test key. Without it, a 16-byte field 52 is answered 96.
+   */
+  readonly aesZonePinKey?: Buffer | Secret<Buffer>;
   /** Also append journal entries to this JSON-lines file. */
   readonly journalFile?: string;
   /** Default: the system clock. Expiry and daily limits use its UTC date. */
   readonly now?: () => Date;
   readonly logger?: Logger;
 }
+
+const TDES_KEY_LENGTHS = new Set([16, 24]);
+const AES_KEY_LENGTHS = new Set([16, 24, 32]);
+const secret = (key: Buffer | Secret<Buffer>): Secret<Buffer> =>
+  key instanceof Secret ? key : new Secret(key);
 
 /**
  * The issuer's processing, without any transport: ISO 8583 request in,
@@ -38,11 +49,14 @@ export class SimulatedIssuer {
   private readonly networkManagement = new NetworkManagementHandler();
 
   constructor(options: SimulatedIssuerOptions) {
-    const zonePinKey =
-      options.zonePinKey instanceof Secret ? options.zonePinKey : new Secret(options.zonePinKey);
-    const keyLength = zonePinKey.expose().length;
-    if (keyLength !== 16 && keyLength !== 24) {
+    const zonePinKey = secret(options.zonePinKey);
+    if (!TDES_KEY_LENGTHS.has(zonePinKey.expose().length)) {
       throw new RangeError('the zone PIN key must be a 16- or 24-byte TDES key');
+    }
+    const aesZonePinKey =
+      options.aesZonePinKey === undefined ? undefined : secret(options.aesZonePinKey);
+    if (aesZonePinKey && !AES_KEY_LENGTHS.has(aesZonePinKey.expose().length)) {
+      throw new RangeError('the AES zone PIN key must be a 16-, 24- or 32-byte AES key');
     }
     this.cards = new CardDatabase(options.cards);
     this.journal = new ApprovalJournal(options.journalFile);
@@ -53,8 +67,11 @@ export class SimulatedIssuer {
       cards: this.cards,
       transactions: this.transactions,
       journal: this.journal,
-      zonePinKey,
-      pinBlockFormat: options.pinBlockFormat ?? 0,
+      zonePinKeys: {
+        tdes: zonePinKey,
+        tdesFormat: options.pinBlockFormat ?? 0,
+        ...(aesZonePinKey ? { aes: aesZonePinKey } : {}),
+      },
       now,
       nextAuthCode: () => String((authCodes = (authCodes % 999_999) + 1)).padStart(6, '0'),
       logger,

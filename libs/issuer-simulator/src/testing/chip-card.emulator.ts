@@ -19,7 +19,7 @@ import {
 import { transmissionDateTime } from '@tillgate/host-link';
 import type { FieldValue, IsoMessage } from '@tillgate/iso8583';
 import { defaultCryptogramVersion, type CryptogramVersionName } from '../cards/card-account';
-import type { ZonePinBlockFormat } from '../authorization/pin.verifier';
+import type { IssuerPinBlockFormat } from '../authorization/pin.verifier';
 
 export interface ChipTransaction {
   /** Default '0100'. */
@@ -89,8 +89,9 @@ export class ChipCardEmulator {
   constructor(
     readonly profile: CardProfile,
     private readonly options: {
+      /** TDES for formats 0 and 3; AES (format 4, a 16-byte field 52) for format 4. */
       readonly zonePinKey: Buffer;
-      readonly pinBlockFormat?: ZonePinBlockFormat;
+      readonly pinBlockFormat?: IssuerPinBlockFormat;
       readonly cryptogramVersion?: CryptogramVersionName;
       readonly firstAtc?: number;
     },

@@ -14,6 +14,8 @@ import { ChipCardEmulator } from './chip-card.emulator';
 
 /** The zone PIN key of every test (X9.24 example key; test only). */
 export const ZONE_PIN_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+/** The AES-128 zone PIN key of every test, for 16-byte (format 4) field 52 (FIPS-197 C.1 key; test only). */
+export const AES_ZONE_PIN_KEY = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
 
 let testCa: ReturnType<typeof generateTestCa> | undefined;
 
@@ -48,7 +50,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The simulator on a free port and a host link connected and signed on to it, over real TCP. */
+/**
+ * The simulator on a free port, with both test zone PIN keys (ZONE_PIN_KEY
+ * for 8-byte, AES_ZONE_PIN_KEY for 16-byte PIN blocks), and a host link
+ * connected and signed on to it, over real TCP.
+ */
 export async function startHarness(
   cards: readonly CardAccount[],
   link: Partial<HostLinkOptions> = {},
@@ -58,7 +64,12 @@ export async function startHarness(
     { level: 'info', name: 'issuer-simulator' },
     { write: (line: string) => logs.push(line) },
   );
-  const issuer = new SimulatedIssuer({ cards, zonePinKey: ZONE_PIN_KEY, logger });
+  const issuer = new SimulatedIssuer({
+    cards,
+    zonePinKey: ZONE_PIN_KEY,
+    aesZonePinKey: AES_ZONE_PIN_KEY,
+    logger,
+  });
   const host = await IssuerHost.start({ issuer, port: 0, logger });
   const unmatched: UnmatchedMessage[] = [];
   const hostLink = new HostLink({

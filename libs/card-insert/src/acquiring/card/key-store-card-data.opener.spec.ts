@@ -5,6 +5,7 @@ import { cardDataObjects, encodeTlv, primitive, type TlvNode } from '@tillgate/e
 import type { KeyStoreLogger } from '@tillgate/key-store';
 import {
   aCardProfile,
+  AES_ZONE_PIN_KEY,
   anAccount,
   CardDatabase,
   checkPin,
@@ -129,6 +130,20 @@ describe('KeyStoreCardDataOpener', () => {
         pan: profile.pan,
       }),
     ).toBe(profile.pin);
+    const record = new CardDatabase([account]).find(profile.pan)!;
+    expect(checkPin(zonePinBlock, record, new Secret(AES_ZONE_PIN_KEY), 4)).toBe('correct');
+  });
+
+  it('AES: a wrong PIN still translates, and the issuer finds it wrong under its AES zone key', async () => {
+    const { opener, terminal } = await setup(aes);
+    const opened = await opener.open(
+      aes,
+      terminal.authorize({ counter: 2, card: { ...card, pin: '9999' } }),
+    );
+    const record = new CardDatabase([account]).find(profile.pan)!;
+    expect(checkPin(opened.zonePinBlock!.expose(), record, new Secret(AES_ZONE_PIN_KEY), 4)).toBe(
+      'wrong',
+    );
   });
 
   it('sends no PIN block when the terminal sent none', async () => {

@@ -8,7 +8,12 @@ import {
   type ChipCardEmulator,
   type Harness,
 } from '@tillgate/issuer-simulator';
-import type { IssuerAuthorization, IssuerReversal, OpenedCard } from '../acquiring.ports';
+import type {
+  IssuerAuthorization,
+  IssuerReversal,
+  OpenedCard,
+  TerminalProfile,
+} from '../acquiring.ports';
 import { KeyStoreCardDataOpener } from '../card/key-store-card-data.opener';
 import {
   anAcquiringKeyStore,
@@ -24,10 +29,17 @@ import { HostLinkIssuer } from './host-link.issuer';
  * goes the whole way a terminal's does (DUKPT encryption by the terminal,
  * opened and PIN-translated in the key store, ISO 8583 on the host link),
  * and the simulator checks the ARQC, the PIN, expiry and funds itself.
+ * TDES DUKPT terminals' PINs reach it as 8-byte format 0 blocks under the
+ * TDES zone key, AES DUKPT terminals' as 16-byte format 4 blocks under the
+ * AES zone key (field 52, docs/iso8583.md).
  */
 const terminalProfile = aTerminalProfile('tdes');
 const terminal = new SecureTerminal(terminalProfile);
+const aesTerminalProfile = aTerminalProfile('aes128');
+const aesTerminal = new SecureTerminal(aesTerminalProfile);
 const funded = anAccount(aCardProfile('issuer-approve'), { balance: 100_000 });
+/** Its own card, so the AES cases' PIN tries and balance are theirs alone. */
+const aesFunded = anAccount(aCardProfile('issuer-approve-aes'), { balance: 100_000 });
 const poor = anAccount(aCardProfile('issuer-poor'), { balance: 500 });
 const expired = anAccount(
   aCardProfile('issuer-expired', { expiryDate: '231231', effectiveDate: '200101' }),
@@ -38,11 +50,11 @@ let h: Harness;
 let opener: KeyStoreCardDataOpener;
 let issuer: HostLinkIssuer;
 const emulators = new Map<CardAccount, ChipCardEmulator>();
-let counter = 0;
+const counters = new Map<SecureTerminal, number>();
 let stan = 100;
 
 beforeAll(async () => {
-  h = await startHarness([funded, poor, expired]);
+  h = await startHarness([funded, poor, expired, aesFunded]);
   const { store } = await anAcquiringKeyStore();
   opener = new KeyStoreCardDataOpener({
     keys: store,
@@ -50,32 +62,43 @@ beforeAll(async () => {
     zonePinKeys: ZONE_PIN_KEYS,
   });
   issuer = new HostLinkIssuer(h.link);
-  for (const account of [funded, poor, expired]) emulators.set(account, emulatorFor(account));
+  for (const account of [funded, poor, expired, aesFunded])
+    emulators.set(account, emulatorFor(account));
 });
 afterAll(async () => h.close());
 
 const available = (account: CardAccount) => h.issuer.cards.find(account.profile.pan)!.available;
 
-/** The card's first GENERATE AC, read by the terminal and opened by the gateway. */
-async function presentCard(account: CardAccount, amount: number, pin = account.profile.pin) {
+/** The card's first GENERATE AC, read by the terminal (TDES unless `via`) and opened by the gateway. */
+async function presentCard(
+  account: CardAccount,
+  amount: number,
+  pin = account.profile.pin,
+  via = terminal,
+) {
   const issued = emulators.get(account)!.authorization({ amount, stan: 1, currency: '156' });
   const iccData = Buffer.from(encodeTlv(issued.request.fields[55] as TlvNode[]));
   const track2 = Buffer.from(cardDataObjects(account.profile).get('57')!);
-  counter += 1;
-  const request = terminal.authorize({
+  const counter = (counters.get(via) ?? 0) + 1;
+  counters.set(via, counter);
+  const request = via.authorize({
     counter,
     amountMinor: BigInt(amount),
     card: { track2, pan: account.profile.pan, pin, iccData },
   });
-  const card = await opener.open(terminalProfile, request);
+  const card = await opener.open(via.profile, request);
   return { issued, card };
 }
 
-function authorization(card: OpenedCard, amount: number): IssuerAuthorization {
+function authorization(
+  card: OpenedCard,
+  amount: number,
+  from: TerminalProfile = terminalProfile,
+): IssuerAuthorization {
   stan += 1;
   return {
     kind: 'sale',
-    terminal: terminalProfile,
+    terminal: from,
     card,
     amountMinor: BigInt(amount),
     currency: 'CNY',
@@ -129,6 +152,44 @@ describe('HostLinkIssuer against the issuer simulator', () => {
     const { card } = await presentCard(funded, 1_000, '0000');
     const answer = await issuer.authorize(authorization(card, 1_000), DEADLINE_MS);
     expect(answer).toMatchObject({ outcome: 'answered', responseCode: '55', authCode: '' });
+  });
+
+  describe('an AES DUKPT terminal: format 4 PIN under the AES zone key', () => {
+    it('approves the right PIN, debiting the account', async () => {
+      const before = available(aesFunded);
+      const { issued, card } = await presentCard(aesFunded, 1_500, undefined, aesTerminal);
+      expect(card.zonePinBlock?.expose()).toHaveLength(16);
+      const request = authorization(card, 1_500, aesTerminalProfile);
+      const answer = await issuer.authorize(request, DEADLINE_MS);
+      expect(answer).toMatchObject({ outcome: 'answered', responseCode: '00', rrn: request.rrn });
+      if (answer.outcome !== 'answered') throw new Error('unreachable');
+      expect(answer.authCode).toMatch(/^[0-9A-Z]{6}$/);
+      const arpc = emulators
+        .get(aesFunded)!
+        .checkArpc(issued, { mti: '0210', fields: { 55: decodeTlv(answer.issuerData) } });
+      expect(arpc).toMatchObject({ present: true, valid: true });
+      expect(available(aesFunded)).toBe(before - 1_500);
+      expect(h.issuer.journal.entries().at(-1)).toMatchObject({
+        terminalId: aesTerminalProfile.terminalId,
+        stan: String(request.stan).padStart(6, '0'),
+        amount: 1_500,
+      });
+    });
+
+    it('declines a wrong PIN with 55, counting the try, and leaves the balance alone', async () => {
+      const before = available(aesFunded);
+      const { card } = await presentCard(aesFunded, 1_000, '0000', aesTerminal);
+      expect(card.zonePinBlock?.expose()).toHaveLength(16);
+      const answer = await issuer.authorize(
+        authorization(card, 1_000, aesTerminalProfile),
+        DEADLINE_MS,
+      );
+      expect(answer).toMatchObject({ outcome: 'answered', responseCode: '55', authCode: '' });
+      expect(h.issuer.cards.find(aesFunded.profile.pan)!.summary()).toMatchObject({
+        wrongPinCount: 1,
+      });
+      expect(available(aesFunded)).toBe(before);
+    });
   });
 
   it('declines insufficient funds with 51', async () => {

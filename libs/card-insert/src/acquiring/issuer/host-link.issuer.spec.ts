@@ -86,8 +86,24 @@ describe('the ISO 8583 messages HostLinkIssuer sends (ACQUIRER_SPEC)', () => {
     expect(() => authorizationMessage({ ...request, localTime: '2026-11-25 09:05' })).toThrow(
       RangeError,
     );
-    const format4 = { ...card, zonePinBlock: new Secret(Buffer.alloc(16, 0xa5)) };
-    expect(() => authorizationMessage({ ...request, card: format4 })).toThrow(/field 52/);
+    for (const length of [0, 7, 12, 24]) {
+      const odd = { ...card, zonePinBlock: new Secret(Buffer.alloc(length, 0xa5)) };
+      expect(() => authorizationMessage({ ...request, card: odd })).toThrow(/field 52/);
+    }
+  });
+
+  it('sends an AES terminal’s 16-byte format 4 PIN block in field 52, after the length 16', () => {
+    const block = Buffer.from('00112233445566778899AABBCCDDEEFF', 'hex');
+    const aesCard = { ...card, zonePinBlock: new Secret(block) };
+    const message = authorizationMessage({
+      ...request,
+      terminal: aTerminalProfile('aes128'),
+      card: aesCard,
+    });
+    expect(message.fields[52]).toEqual(block);
+    const wire = Buffer.from(pack(message, ACQUIRER_SPEC));
+    expect(wire.includes(Buffer.concat([Buffer.from('16', 'ascii'), block]))).toBe(true);
+    expect(unpack(wire, ACQUIRER_SPEC).fields[52]).toEqual(new Uint8Array(block));
   });
 
   const reversal: IssuerReversal = {

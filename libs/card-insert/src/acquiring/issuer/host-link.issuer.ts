@@ -31,6 +31,8 @@ const NO_INSTITUTION = '00000000000';
  * never saw the original: nothing to reverse).
  */
 const NOT_PROCESSED = new Set(['91', '96']);
+/** Field 52: a TDES PIN block (ISO 9564 format 0 or 3) or an AES one (format 4). */
+const PIN_BLOCK_LENGTHS = new Set([8, 16]);
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
 /**
@@ -126,17 +128,7 @@ export function authorizationMessage(
     55: decodeTlv(card.iccData, { padding: 'none' }),
   };
   if (card.panSequenceNumber !== undefined) fields[23] = card.panSequenceNumber.padStart(3, '0');
-  if (card.zonePinBlock) {
-    const pinBlock = card.zonePinBlock.expose();
-    // ACQUIRER_SPEC field 52 is b 8: ISO 9564 format 0 or 3 under a TDES zone key. A format 4
-    // block (16 bytes, AES zone key) has no place on this link; refuse before anything is sent.
-    if (pinBlock.length !== 8) {
-      throw new RangeError(
-        `field 52 carries an 8-byte PIN block (TDES zone key), not ${pinBlock.length} bytes`,
-      );
-    }
-    fields[52] = pinBlock;
-  }
+  if (card.zonePinBlock) fields[52] = pinBlockField(card.zonePinBlock.expose());
   return { mti: request.kind === 'sale' ? '0200' : '0100', fields };
 }
 
@@ -175,6 +167,22 @@ export function reversalMessage(
       },
     },
   };
+}
+
+/**
+ * Field 52 is a binary LLVAR of 8 or 16 bytes (docs/iso8583.md, "Field 52"),
+ * and its length tells the issuer the zone key: 8 bytes a TDES block
+ * (format 0 or 3), 16 bytes an ISO 9564 format 4 block under the AES zone
+ * key, where the PINs of AES DUKPT terminals go. Any other length is a
+ * translation fault: refuse it before anything is sent.
+ */
+function pinBlockField(pinBlock: Buffer): Buffer {
+  if (!PIN_BLOCK_LENGTHS.has(pinBlock.length)) {
+    throw new RangeError(
+      `field 52 carries an 8-byte (TDES) or 16-byte (AES, format 4) PIN block, not ${pinBlock.length} bytes`,
+    );
+  }
+  return pinBlock;
 }
 
 function localTimeFields(localTime: string): { transmission: string; time: string; date: string } {

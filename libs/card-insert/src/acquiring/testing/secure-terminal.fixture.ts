@@ -45,10 +45,15 @@ export const TEST_BDKS = {
   },
 } as const;
 
-/** The zone PIN keys of the acquirer link (TDES: the issuer simulator's ZONE_PIN_KEY). */
+/**
+ * The zone PIN keys of the acquirer link, the same as the issuer simulator's
+ * test keys: TDES its ZONE_PIN_KEY (8-byte field 52), AES-128 its
+ * AES_ZONE_PIN_KEY (16-byte field 52, ISO 9564 format 4). AES-128 is as
+ * strong as an AES-128 DUKPT PIN key, so the key store translates to it.
+ */
 export const ZONE_KEYS = {
   tdes: { id: 'zpk.tdes', hex: '0123456789ABCDEFFEDCBA9876543210' },
-  aes: { id: 'zpk.aes', hex: '00112233445566778899AABBCCDDEEFF0123456789ABCDEF0011223344556677' },
+  aes: { id: 'zpk.aes', hex: '000102030405060708090A0B0C0D0E0F' },
 } as const;
 export const PAN_TOKEN_KEY = {
   id: 'pan-token',
