@@ -1,1 +1,5 @@
-// placeholder until the terminal simulator CLI lands
+import { runTerminalSim } from './program';
+
+runTerminalSim(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
