@@ -1,0 +1,83 @@
+import { cardInsertV1 } from '@tillgate/contracts';
+import type { DataSource } from 'typeorm';
+import { FakeIssuer } from '../testing/card-insert.fakes';
+import { freshCardInsertDatabase } from '../testing/card-insert.database';
+import { cardInsertHarness, type Harness } from '../testing/card-insert.harness';
+import {
+  aCloseBatchRequest,
+  aCompleteRequest,
+  aHeader,
+  anAuthorizeRequest,
+  aRefundRequest,
+  aVoidRequest,
+} from '../testing/card-insert.requests';
+
+const S = cardInsertV1.PaymentStatus;
+const TC = cardInsertV1.CardDecision.CARD_DECISION_TC;
+
+/** The whole flow's SQL on the real Postgres: retransmissions, refunds, voids, batches. */
+describe('the card-insert flow on Postgres', () => {
+  let db: Awaited<ReturnType<typeof freshCardInsertDatabase>>;
+  let dataSource: DataSource;
+  let h: Harness;
+  let stan = 500;
+  const header = () => aHeader({ stan: ++stan, clientRequestId: `pg-${stan}` });
+
+  beforeAll(async () => {
+    db = await freshCardInsertDatabase();
+    dataSource = await db.open();
+    h = cardInsertHarness(dataSource, { issuer: new FakeIssuer() });
+  });
+  afterAll(async () => {
+    await h.close();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function sale(amountMinor: string): Promise<string> {
+    const authorized = await h.service.authorize(
+      anAuthorizeRequest({ header: header(), amount: { amountMinor, currency: 'EUR' } }),
+    );
+    const completed = await h.service.complete(
+      aCompleteRequest(authorized.paymentId, TC, header()),
+    );
+    expect(completed.status).toBe(S.PAYMENT_STATUS_CAPTURED);
+    return authorized.paymentId;
+  }
+
+  it('serves 20 concurrent copies of an Authorize with one issuer request', async () => {
+    const request = anAuthorizeRequest({ header: header() });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => h.service.authorize(request)),
+    );
+    expect(h.issuer.authorizations).toHaveLength(1);
+    for (const a of answers) expect(a).toEqual(answers[0]);
+  });
+
+  it('refunds, voids and closes the batch with totals that match the events', async () => {
+    const a = await sale('1000');
+    const b = await sale('2000');
+    const refund = aRefundRequest(a, '300', header());
+    const first = await h.service.refund(refund);
+    expect(await h.service.refund(refund)).toEqual(first);
+    await h.service.void(aVoidRequest(b, header()));
+    expect(await h.worker.runOnce()).toBe(1);
+
+    const closed = await h.service.closeBatch(aCloseBatchRequest(header()));
+    expect(closed.totals).toEqual([
+      {
+        currency: 'EUR',
+        // b's sale was voided: out of the sales, into the voids.
+        saleCount: 1,
+        saleAmountMinor: '1000',
+        refundCount: 1,
+        refundAmountMinor: '300',
+        voidCount: 1,
+        voidAmountMinor: '2000',
+        netAmountMinor: '700',
+      },
+    ]);
+    const again = await h.service.closeBatch(aCloseBatchRequest(header()));
+    expect(again).toMatchObject({ batchNumber: closed.batchNumber + 1, totals: [] });
+  });
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ExpectedVersionConflict,
+  type EventStore,
+  type EventStoreTransaction,
+  type StoredEvent,
+} from '@tillgate/event-store';
+import { paymentEventCodec, paymentStreamId } from '../domain/card-insert-event.codec';
+import type { PaymentCommand } from '../domain/payment.commands';
+import { paymentDecider } from '../domain/payment.decider';
+import type { PaymentEvent } from '../domain/payment.events';
+import type { PaymentState } from '../domain/payment.state';
+import { cardInsertTables } from '../storage/card-insert.tables';
+
+export interface LoadedPayment {
+  state: PaymentState;
+  version: number;
+  events: PaymentEvent[];
+  stored: StoredEvent[];
+}
+
+export interface Executed {
+  events: PaymentEvent[];
+  state: PaymentState;
+  /** The stream's version after the command. */
+  version: number;
+}
+
+/** More writes for the transaction that records a command's events. */
+export type ExtraWrites = (tx: EventStoreTransaction, after: PaymentState) => Promise<void>;
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Loads payments and records their events, keeping the work tables in step
+ * in the same transaction as the events that call for them:
+ *  - PaymentInitiated: the in-flight row and the terminal's payment row;
+ *  - any other event: the payment row's last version (CloseBatch counts it);
+ *  - leaving `pending`: the in-flight row goes;
+ *  - ReversalPending: a row in the reversal queue;
+ *  - PaymentReversed: that row goes.
+ * A concurrent writer (another process, the recovery sweep) makes the
+ * append fail with ExpectedVersionConflict; the command is then decided
+ * again on the new state.
+ */
+export class PaymentStreams {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: () => Date,
+  ) {}
+
+  async load(paymentId: string): Promise<LoadedPayment> {
+    const stored = await this.store.readStream(paymentStreamId(paymentId));
+    const events = stored.map((e) => paymentEventCodec.decode(e));
+    const state = events.reduce(paymentDecider.evolve, paymentDecider.initialState());
+    return {
+      state,
+      version: stored.length ? stored[stored.length - 1].streamVersion : 0,
+      events,
+      stored,
+    };
+  }
+
+  /**
+   * Decides `command` on the payment and records the result. `extra` runs
+   * in the same transaction (also when nothing was decided, if given).
+   */
+  async execute(
+    paymentId: string,
+    command: PaymentCommand,
+    options: { correlationId?: string; extra?: ExtraWrites } = {},
+  ): Promise<Executed> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = await this.load(paymentId);
+      const events = paymentDecider.decide(command, state);
+      const after = events.reduce(paymentDecider.evolve, state);
+      if (events.length === 0 && !options.extra) return { events, state: after, version };
+      try {
+        const next = await this.record(paymentId, version, state, events, after, options);
+        return { events, state: after, version: next };
+      } catch (err) {
+        if (!(err instanceof ExpectedVersionConflict) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** Appends `events` at `version` (throws ExpectedVersionConflict when the stream moved). */
+  async record(
+    paymentId: string,
+    version: number,
+    before: PaymentState,
+    events: readonly PaymentEvent[],
+    after: PaymentState,
+    options: { correlationId?: string; extra?: ExtraWrites } = {},
+  ): Promise<number> {
+    const now = this.clock();
+    const merchantId = after.payment?.merchantId;
+    return this.store.transaction(async (tx) => {
+      let next = version;
+      if (events.length > 0) {
+        const appended = await tx.append(
+          paymentStreamId(paymentId),
+          version,
+          events.map((event) =>
+            paymentEventCodec.encode(event, {
+              eventId: randomUUID(),
+              occurredAt: now,
+              merchantId,
+              correlationId: options.correlationId,
+            }),
+          ),
+        );
+        next = appended.nextExpectedVersion;
+      }
+      const nowMs = now.getTime();
+      const initiated = events.find((e) => e.type === 'PaymentInitiated');
+      if (initiated?.type === 'PaymentInitiated') {
+        const terminalId = initiated.data.terminalId;
+        await cardInsertTables.insertInFlight(tx, paymentId, terminalId, nowMs);
+        await cardInsertTables.insertTerminalPayment(tx, paymentId, terminalId, next, nowMs);
+      } else if (events.length > 0) {
+        await cardInsertTables.paymentAppended(tx, paymentId, next);
+      }
+      for (const event of events) {
+        if (event.type === 'ReversalPending')
+          await cardInsertTables.enqueueReversal(tx, paymentId, nowMs);
+        if (event.type === 'PaymentReversed') await cardInsertTables.dequeueReversal(tx, paymentId);
+      }
+      if (before.status === 'pending' && after.status !== 'pending')
+        await cardInsertTables.deleteInFlight(tx, paymentId);
+      await options.extra?.(tx, after);
+      return next;
+    });
+  }
+}
