@@ -30,6 +30,16 @@ function collect(child: ChildProcess): { out: () => string; exit: Promise<number
   return { out: () => text, exit: new Promise((r) => child.on('exit', (code) => r(code))) };
 }
 
+function runTerminalSim(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['apps/terminal-sim/bin/terminal-sim.js', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const { out, exit } = collect(child);
+  return exit.then((code) => ({ code, out: out() }));
+}
+
 describe('npm start (the embedded default)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tillgate-start-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +49,7 @@ describe('npm start (the embedded default)', () => {
       TILLGATE_GRPC_PORT: '0',
       TILLGATE_METRICS_PORT: '0',
       DATABASE_URL: `sqlite:${join(dir, 'tillgate.sqlite')}`,
+      TILLGATE_DATA_DIR: join(dir, 'data'),
     });
     const { out, exit } = collect(child);
     const address = await new Promise<string>((resolve, reject) => {
@@ -56,10 +67,26 @@ describe('npm start (the embedded default)', () => {
     client.close();
     expect(info.storage).toBe('sqlite');
     expect(info.eventPublishing).toBe(false);
+    expect(info.enabledTenders).toEqual([gatewayV1.Tender.TENDER_CARD_INSERT]);
+
+    // The README's demo: the terminal simulator approves a sale against the
+    // embedded default (demo keys, in-process issuer simulator).
+    const sale = await runTerminalSim([
+      'sale',
+      '--amount',
+      '12.50',
+      '--gateway',
+      address,
+      '--state',
+      join(dir, 'terminal.json'),
+    ]);
+    expect(sale.code).toBe(0);
+    expect(sale.out).toMatch(/APPROVED\s+payment [0-9a-f-]{36}/);
+    expect(sale.out).toMatch(/476173\*{6}\d{4}/);
 
     child.kill('SIGTERM');
     await expect(exit).resolves.toBe(0);
-  }, 40_000);
+  }, 90_000);
 
   it('refuses a bad variable at start-up naming it, with exit code 2 and no stack trace', async () => {
     const child = startLikeNpmStart({ TILLGATE_GRPC_PORT: 'seventy', KAFKA_BROKERS: 'nohostport' });

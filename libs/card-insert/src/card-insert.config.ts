@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { masterKeyConfig } from '@tillgate/key-store';
-import { configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
+import { ConfigError, configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const keyId = z.string().min(1);
@@ -90,16 +90,15 @@ export const cardInsertConfigDefinition = defineConfig({
 
 export type CardInsertConfig = ReturnType<typeof loadCardInsertConfig>;
 
-export class CardInsertDeadlinesInvalid extends Error {
-  readonly code = 'CARD_INSERT_DEADLINES_INVALID';
-}
-
 export function loadCardInsertConfig(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(cardInsertConfigDefinition, env);
   // The terminal must get a definitive answer (91 on timeout) before it gives up on its own.
   if (config.CARD_INSERT_ISSUER_DEADLINE_MS + 1000 > config.CARD_INSERT_TERMINAL_DEADLINE_MS)
-    throw new CardInsertDeadlinesInvalid(
-      'CARD_INSERT_ISSUER_DEADLINE_MS must be at least 1000 ms below CARD_INSERT_TERMINAL_DEADLINE_MS',
-    );
+    throw new ConfigError([
+      {
+        variable: 'CARD_INSERT_ISSUER_DEADLINE_MS',
+        problem: 'must be at least 1000 ms below CARD_INSERT_TERMINAL_DEADLINE_MS',
+      },
+    ]);
   return config;
 }

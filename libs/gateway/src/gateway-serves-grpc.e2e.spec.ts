@@ -17,6 +17,7 @@ describe('the all-in-one gateway over real gRPC', () => {
       TILLGATE_GRPC_PORT: '0',
       TILLGATE_METRICS_PORT: '0',
       DATABASE_URL: `sqlite:${join(dir, 'gw.sqlite')}`,
+      TILLGATE_DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'silent',
     });
     gateway = await startGateway(config, {
@@ -38,7 +39,7 @@ describe('the all-in-one gateway over real gRPC', () => {
     client.close();
     expect(info).toEqual({
       version: '9.8.7',
-      enabledTenders: [],
+      enabledTenders: [gatewayV1.Tender.TENDER_CARD_INSERT],
       storage: 'sqlite',
       eventPublishing: false,
       uptimeSeconds: '42',
@@ -52,6 +53,9 @@ describe('the all-in-one gateway over real gRPC', () => {
     await expect(health.check({ service: 'tillgate.gateway.v1.GatewayService' })).resolves.toEqual({
       status: SERVING,
     });
+    await expect(
+      health.check({ service: 'tillgate.card_insert.v1.CardInsertService' }),
+    ).resolves.toEqual({ status: SERVING });
     health.close();
   });
 

@@ -1,7 +1,15 @@
-import { configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
+import { z } from 'zod';
+import { cardInsertConfigDefinition } from '@tillgate/card-insert';
+import { ConfigError, configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
 
-/** Environment of the all-in-one gateway. Every variable is documented in README.md. */
+/**
+ * Environment of the all-in-one gateway. Every variable is documented in
+ * README.md. The card-insert variables are the stand-alone service's
+ * (libs/card-insert/src/card-insert.config.ts); in demo mode the gateway
+ * provisions the keys, terminals and issuer they point at.
+ */
 export const gatewayConfigDefinition = defineConfig({
+  ...cardInsertConfigDefinition,
   TILLGATE_GRPC_HOST: {
     schema: configSchemas.host('127.0.0.1'),
     description: 'Address the gRPC server binds to (0.0.0.0 in containers).',
@@ -23,11 +31,29 @@ export const gatewayConfigDefinition = defineConfig({
     schema: configSchemas.brokers(),
     description: 'Comma-separated host:port list; when unset, events are not published to Kafka.',
   },
+  TILLGATE_MODE: {
+    schema: z.enum(['demo', 'production']).default('demo'),
+    description:
+      'demo: test keys, demo terminals and an in-process issuer simulator are provisioned under TILLGATE_DATA_DIR; production: they come from the TILLGATE_KEY_*, CARD_INSERT_* and master key variables.',
+  },
+  TILLGATE_DATA_DIR: {
+    schema: z.string().min(1).default('.data'),
+    description: 'Where demo mode keeps its key store, terminals and issuer journal.',
+  },
   LOG_LEVEL: { schema: configSchemas.logLevel(), description: 'pino log level.' },
 });
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
-  return loadConfig(gatewayConfigDefinition, env);
+  const config = loadConfig(gatewayConfigDefinition, env);
+  if (config.CARD_INSERT_ISSUER_DEADLINE_MS + 1000 > config.CARD_INSERT_TERMINAL_DEADLINE_MS) {
+    throw new ConfigError([
+      {
+        variable: 'CARD_INSERT_ISSUER_DEADLINE_MS',
+        problem: 'must be at least 1000 ms below CARD_INSERT_TERMINAL_DEADLINE_MS',
+      },
+    ]);
+  }
+  return config;
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GrpcExceptionFilter } from '@tillgate/platform';
 import { GATEWAY_OPTIONS, GatewayOptions } from './gateway.options';
@@ -16,12 +16,19 @@ export const GATEWAY_GRPC_PACKAGES = [
   },
 ];
 
-/** Every service module of the all-in-one gateway. Today: health and server info. */
+/**
+ * The all-in-one gateway: health and server info, plus the tender modules
+ * the host passes in (built from their services, see start-gateway.ts).
+ */
 @Module({})
 export class GatewayModule {
-  static forRoot(options: GatewayOptions): DynamicModule {
+  static forRoot(
+    options: GatewayOptions,
+    tenders: readonly (DynamicModule | Type)[] = [],
+  ): DynamicModule {
     return {
       module: GatewayModule,
+      imports: [...tenders],
       controllers: [HealthController, ServerInfoController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
