@@ -9,6 +9,9 @@ export const LEDGER_STREAM_ID = streamId('ledger', 'books');
 
 /** The ledger journal on `@tillgate/event-store` (Postgres or SQLite). */
 export class EventStoreLedgerJournal implements LedgerJournal {
+  /** The event store refuses an append of more events (its MAX_EVENTS_PER_APPEND, not exported). */
+  readonly maxEventsPerAppend = 1000;
+
   constructor(
     private readonly store: EventStore,
     private readonly options: {

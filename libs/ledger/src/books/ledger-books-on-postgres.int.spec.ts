@@ -104,4 +104,27 @@ describe('the ledger on Postgres through the event store', () => {
     expect(replayed.history('hot', 0, 10_000)).toEqual(books.history('hot', 0, 10_000));
     expect(replayed.balances(['hot'])).toEqual(books.balances(['hot']));
   }, 30_000);
+
+  it('coalesces more requests than one append holds into several appends, refusing none', async () => {
+    const books = writer();
+    await books.createAccounts([
+      anAccount('bulk-scheme').ofType('scheme_receivable').build(),
+      anAccount('bulk-payable').ofType('merchant_payable').build(),
+    ]);
+    // 3,000 transfers queued at once: more than the event store takes in one append (1,000).
+    void books.catchUp();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, r) =>
+        books.createTransfers(
+          Array.from({ length: 100 }, (_, i) =>
+            aTransfer(`bulk-${r}-${i}`, 'bulk-scheme', 'bulk-payable', 3n),
+          ),
+        ),
+      ),
+    );
+    expect(results.flat().filter((r) => r !== 'ok')).toEqual([]);
+    const replayed = writer();
+    await replayed.catchUp();
+    expect(replayed.balances(['bulk-payable'])[0]).toMatchObject({ creditsPosted: 9_000n });
+  }, 30_000);
 });

@@ -19,7 +19,10 @@ import { JournalConflict, type LedgerJournal } from './ledger-journal.port';
 export interface LedgerBooksOptions {
   /** Milliseconds since the epoch; the only clock the ledger reads. */
   clock?: () => number;
-  /** Items decided and appended together at most (TigerBeetle's batch size). */
+  /**
+   * Items decided and appended together at most (default TigerBeetle's 8,190), and never more
+   * than the journal's largest append: requests are only coalesced up to that.
+   */
   maxBatchItems?: number;
   /** Appends tried in all when another process wins the race (default 5); then the batch fails. */
   maxAttempts?: number;
@@ -73,7 +76,12 @@ export class LedgerBooks {
     options: LedgerBooksOptions = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.maxBatchItems = options.maxBatchItems ?? 8190;
+    // Several requests are coalesced only while their items fit in one append; one larger
+    // request is still tried on its own (and refused by a journal that cannot hold it).
+    this.maxBatchItems = Math.min(
+      options.maxBatchItems ?? 8190,
+      journal.maxEventsPerAppend ?? Number.POSITIVE_INFINITY,
+    );
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
@@ -160,41 +168,61 @@ export class LedgerBooks {
     this.draining = false;
   }
 
+  /**
+   * Decides `batch` and appends its events in one append. The decider never
+   * changes the state it is given (it works on its own copy), so the batch
+   * is decided on `this.state` itself and the state is brought up to date
+   * only once the append is committed: no copy of the whole state per batch,
+   * which would cost time in proportion to every transfer ever recorded.
+   * A private copy is made only when a later step of the batch must see an
+   * earlier step's events (accounts opened, then transfers, in one batch).
+   */
   private async write(batch: Job[]): Promise<unknown[]> {
+    const steps = stepsOf(batch);
     for (let attempt = 1; ; attempt++) {
       // Refusals append nothing, so no conflict would reveal a stale state: read what others wrote first.
       await this.readNewEvents();
       const now = this.clock();
-      const working = cloneState(this.state);
+      let state = this.state;
+      let applied = 0;
       const events: LedgerEvent[] = [];
-      const outcomes = batch.map((job) => {
-        const decided = this.decide(working, job, now);
-        for (const event of decided.events) applyInPlace(working, event);
-        events.push(...decided.events);
-        return job.type === 'expire'
-          ? decided.events.length
-          : job.type === 'catch-up'
-            ? undefined
-            : decided.results;
-      });
+      const outcomes: unknown[] = [];
+      for (const step of steps) {
+        if (events.length > applied) {
+          if (state === this.state) state = cloneState(state);
+          for (let i = applied; i < events.length; i++) applyInPlace(state, events[i]);
+          applied = events.length;
+        }
+        const decided = this.decide(state, step, now);
+        for (const event of decided.events) events.push(event);
+        outcomes.push(...outcomesOf(step, decided));
+      }
       if (events.length === 0) return outcomes;
       try {
         this.version = await this.journal.append(this.version, events);
-        this.state = working;
-        events.forEach((e) => this.projection.apply(e));
-        return outcomes;
       } catch (err) {
         if (!(err instanceof JournalConflict) || attempt >= this.maxAttempts) throw err;
+        continue;
       }
+      for (let i = state === this.state ? 0 : applied; i < events.length; i++)
+        applyInPlace(state, events[i]);
+      this.state = state;
+      events.forEach((e) => this.projection.apply(e));
+      return outcomes;
     }
   }
 
-  private decide(state: LedgerState, job: Job, now: number): Decided<unknown> {
+  private decide(state: LedgerState, step: Step, now: number): Decided<unknown> {
+    if (step.type === 'transfers') {
+      // One decider call for the whole run of requests: the decider copies its state once per call.
+      const transfers =
+        step.jobs.length === 1 ? step.jobs[0].transfers : step.jobs.flatMap((j) => j.transfers);
+      return createTransfers(state, transfers, now);
+    }
+    const { job } = step;
     switch (job.type) {
       case 'accounts':
         return createAccounts(state, job.accounts);
-      case 'transfers':
-        return createTransfers(state, job.transfers, now);
       case 'expire':
         return { events: expireDue(state, now), results: [] };
       case 'catch-up':
@@ -204,6 +232,56 @@ export class LedgerBooks {
         throw new Error(`unknown job ${JSON.stringify(never)}`);
       }
     }
+  }
+}
+
+type TransfersJob = Extract<Job, { type: 'transfers' }>;
+
+/** What the batch decides in one decider call: a run of transfer requests, or any other job. */
+type Step =
+  { type: 'transfers'; jobs: TransfersJob[] } | { type: 'other'; job: Exclude<Job, TransfersJob> };
+
+/**
+ * Consecutive transfer jobs decided as one request list give the results
+ * they would give one after the other: items are decided in order, each
+ * seeing those before it, at the same `now` (so the expiry sweep that opens
+ * the call finds nothing more to expire at the start of the next job).
+ * The exception is a job ending inside a linked chain: alone it fails the
+ * open chain, joined it would extend the chain into the next job; such a
+ * job ends its run.
+ */
+function stepsOf(batch: readonly Job[]): Step[] {
+  const steps: Step[] = [];
+  let run: TransfersJob[] | null = null;
+  for (const job of batch) {
+    if (job.type !== 'transfers') {
+      steps.push({ type: 'other', job });
+      run = null;
+      continue;
+    }
+    if (run === null) {
+      run = [];
+      steps.push({ type: 'transfers', jobs: run });
+    }
+    run.push(job);
+    if (job.transfers.length > 0 && job.transfers[job.transfers.length - 1].linked) run = null;
+  }
+  return steps;
+}
+
+/** Each job's outcome, in order: its own slice of the results of a run of transfer jobs. */
+function outcomesOf(step: Step, decided: Decided<unknown>): unknown[] {
+  if (step.type === 'transfers') {
+    let from = 0;
+    return step.jobs.map((job) => decided.results.slice(from, (from += job.transfers.length)));
+  }
+  switch (step.job.type) {
+    case 'expire':
+      return [decided.events.length];
+    case 'catch-up':
+      return [undefined];
+    default:
+      return [decided.results];
   }
 }
 

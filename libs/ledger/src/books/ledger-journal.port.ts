@@ -11,6 +11,8 @@ export interface LedgerJournal {
   read(afterVersion: number): Promise<{ events: LedgerEvent[]; version: number }>;
   /** Appends if the stream is still at `expectedVersion`, else throws `JournalConflict`; returns the new version. */
   append(expectedVersion: number, events: readonly LedgerEvent[]): Promise<number>;
+  /** The most events one append may hold, when the journal has a limit. */
+  readonly maxEventsPerAppend?: number;
 }
 
 /** Another writer appended first; nothing was written. */

@@ -8,7 +8,13 @@ import {
 } from '../testing/ledger.builders';
 import { createAccounts, createTransfers, ledgerDecider } from './ledger.decider';
 import type { LedgerEvent } from './ledger.events';
-import { foldLedger, initialLedgerState, type LedgerState } from './ledger.state';
+import {
+  cloneState,
+  foldLedger,
+  forkState,
+  initialLedgerState,
+  type LedgerState,
+} from './ledger.state';
 import type { Account, TransferRequest } from './ledger.types';
 
 const T0 = 1_764_000_000_000;
@@ -300,5 +306,32 @@ describe('ledger decider', () => {
       expect(balance(after, 'float').debitsPending).toBe(0n);
       expect(balance(state, 'float').debitsPending).toBe(80n);
     });
+  });
+});
+
+describe('forkState', () => {
+  it('reads through to the state it forks, keeps its own writes and never changes the original', () => {
+    const state = foldLedger(
+      createAccounts(initialLedgerState(), [anAccount('a').build(), anAccount('b').build()]).events,
+    );
+    state.openPending.add('p1');
+    const before = cloneState(state);
+    const fork = forkState(state);
+    const b = state.accounts.get('b')!;
+    fork.accounts.delete('a');
+    fork.accounts.set('c', b);
+    fork.openPending.delete('p1');
+    fork.openPending.add('p2');
+
+    expect([fork.accounts.has('a'), fork.accounts.get('a'), fork.accounts.get('b')]).toEqual([
+      false,
+      undefined,
+      b,
+    ]);
+    expect(new Map(fork.accounts)).toEqual(new Map([['c', b], ['b', b]]));
+    expect(fork.accounts.size).toBe(2);
+    expect([...fork.openPending]).toEqual(['p2']);
+    expect(fork.openPending.size).toBe(1);
+    expect(state).toEqual(before);
   });
 });

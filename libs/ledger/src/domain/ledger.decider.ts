@@ -2,8 +2,8 @@ import type { LedgerCommand } from './ledger.commands';
 import type { LedgerEvent } from './ledger.events';
 import {
   applyInPlace,
-  cloneState,
   evolve,
+  forkState,
   initialLedgerState,
   type LedgerState,
 } from './ledger.state';
@@ -229,7 +229,7 @@ export function createTransfers(
   now: number,
 ): Decided<CreateTransferResult> {
   const events = expireDue(state, now);
-  let working = cloneState(state);
+  const working = forkState(state);
   for (const event of events) applyInPlace(working, event);
   const results: CreateTransferResult[] = new Array(requests.length);
 
@@ -244,11 +244,12 @@ export function createTransfers(
       chain.forEach((_, i) => (results[start + i] = 'linked_event_failed'));
       results[end] = 'linked_event_chain_open';
     } else {
-      const before = chain.length > 1 ? cloneState(working) : working;
+      // A linked chain is tried on a fork of its own, kept only if the whole chain succeeds.
+      const attempt = chain.length > 1 ? forkState(working) : working;
       const chainEvents: LedgerEvent[] = [];
       let failedAt = -1;
       for (let i = 0; i < chain.length; i++) {
-        const checked = decideOne(working, chain[i], now);
+        const checked = decideOne(attempt, chain[i], now);
         if (!checked.ok) {
           results[start + i] = checked.result;
           if (checked.result === 'exists') continue;
@@ -259,14 +260,14 @@ export function createTransfers(
           type: 'TransferRecorded',
           data: { transfer: checked.transfer },
         };
-        applyInPlace(working, event);
+        applyInPlace(attempt, event);
         chainEvents.push(event);
         results[start + i] = 'ok';
       }
       if (failedAt >= 0) {
-        working = before;
         chain.forEach((_, i) => i !== failedAt && (results[start + i] = 'linked_event_failed'));
       } else {
+        if (attempt !== working) for (const event of chainEvents) applyInPlace(working, event);
         events.push(...chainEvents);
       }
     }
