@@ -1,6 +1,7 @@
 // Public API of @tillgate/event-store: see README.md.
 export * from './store/event.types';
 export * from './store/event-store.errors';
+export { MAX_EVENTS_PER_APPEND, MAX_PAYLOAD_BYTES } from './store/event-validation';
 export {
   EventStore,
   type EventStoreOptions,

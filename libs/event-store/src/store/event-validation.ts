@@ -2,7 +2,13 @@ import { InvalidEvent } from './event-store.errors';
 import { isStreamId } from './stream-id';
 import type { ExpectedVersion, NewEvent } from './event.types';
 
-export const MAX_EVENTS_PER_APPEND = 1000;
+/**
+ * Events one append may carry: enough for a ledger batch of 8,190 transfers
+ * (TigerBeetle's batch size) plus the reservations it expires, small enough
+ * to bound one transaction. Postgres inserts them through unnest arrays and
+ * SQLite in chunks of 500 rows, so no statement hits a parameter limit.
+ */
+export const MAX_EVENTS_PER_APPEND = 10_000;
 /** Keeps a record well under Kafka's default 1 MiB message limit once enveloped. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 

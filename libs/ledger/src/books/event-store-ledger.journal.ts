@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore, ExpectedVersionConflict, streamId } from '@tillgate/event-store';
+import {
+  EventStore,
+  ExpectedVersionConflict,
+  MAX_EVENTS_PER_APPEND,
+  streamId,
+} from '@tillgate/event-store';
 import type { LedgerEvent } from '../domain/ledger.events';
 import { ledgerEventCodec } from './ledger-event.codec';
 import { JournalConflict, type LedgerJournal } from './ledger-journal.port';
@@ -9,8 +14,8 @@ export const LEDGER_STREAM_ID = streamId('ledger', 'books');
 
 /** The ledger journal on `@tillgate/event-store` (Postgres or SQLite). */
 export class EventStoreLedgerJournal implements LedgerJournal {
-  /** The event store refuses an append of more events (its MAX_EVENTS_PER_APPEND, not exported). */
-  readonly maxEventsPerAppend = 1000;
+  /** The event store refuses an append of more events. */
+  readonly maxEventsPerAppend = MAX_EVENTS_PER_APPEND;
 
   constructor(
     private readonly store: EventStore,

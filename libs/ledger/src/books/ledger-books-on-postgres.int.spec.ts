@@ -111,10 +111,10 @@ describe('the ledger on Postgres through the event store', () => {
       anAccount('bulk-scheme').ofType('scheme_receivable').build(),
       anAccount('bulk-payable').ofType('merchant_payable').build(),
     ]);
-    // 3,000 transfers queued at once: more than the event store takes in one append (1,000).
+    // 12,000 transfers queued at once: more than one batch (8,190) or one append holds.
     void books.catchUp();
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, r) =>
+      Array.from({ length: 120 }, (_, r) =>
         books.createTransfers(
           Array.from({ length: 100 }, (_, i) =>
             aTransfer(`bulk-${r}-${i}`, 'bulk-scheme', 'bulk-payable', 3n),
@@ -125,6 +125,23 @@ describe('the ledger on Postgres through the event store', () => {
     expect(results.flat().filter((r) => r !== 'ok')).toEqual([]);
     const replayed = writer();
     await replayed.catchUp();
-    expect(replayed.balances(['bulk-payable'])[0]).toMatchObject({ creditsPosted: 9_000n });
-  }, 30_000);
+    expect(replayed.balances(['bulk-payable'])[0]).toMatchObject({ creditsPosted: 36_000n });
+  }, 60_000);
+
+  it('records one request of 8,190 transfers (a full TigerBeetle-size batch) in one append', async () => {
+    const books = writer();
+    await books.createAccounts([
+      anAccount('full-scheme').ofType('scheme_receivable').build(),
+      anAccount('full-payable').ofType('merchant_payable').build(),
+    ]);
+    const results = await books.createTransfers(
+      Array.from({ length: 8_190 }, (_, i) =>
+        aTransfer(`full-${i}`, 'full-scheme', 'full-payable', 1n),
+      ),
+    );
+    expect(results.filter((r) => r !== 'ok')).toEqual([]);
+    const replayed = writer();
+    await replayed.catchUp();
+    expect(replayed.balances(['full-payable'])[0]).toMatchObject({ creditsPosted: 8_190n });
+  }, 60_000);
 });
