@@ -14,7 +14,7 @@ export { eventStoreEntities, eventStoreMigrations } from './storage/event-store.
 export * from './decider/decider';
 export * from './decider/event-codec';
 export * from './decider/command-handler';
-export { OutboxRelay, type OutboxRelayOptions } from './relay/outbox-relay';
+export { OutboxRelay, type OutboxRelayOptions, type CommitSignal } from './relay/outbox-relay';
 export { RelayMetrics } from './relay/relay.metrics';
 export type { Checkpoint, OutboxLag } from './relay/outbox.port';
 export * from './consumer/projection';

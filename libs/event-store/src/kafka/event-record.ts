@@ -24,9 +24,9 @@ function date(ts: { seconds: string; nanos: number } | undefined): Date {
   return new Date(Number(ts?.seconds ?? 0) * 1000 + Math.floor((ts?.nanos ?? 0) / 1_000_000));
 }
 
-/** A stored event as a Kafka record: key = stream id, value = EventEnvelope. */
-export function toKafkaMessage(event: StoredEvent): Message {
-  const value = eventsEnvelopeV1.EventEnvelope.encode({
+/** The EventEnvelope of a stored event. */
+export function envelopeOf(event: StoredEvent): eventsEnvelopeV1.EventEnvelope {
+  return {
     eventId: event.eventId,
     streamId: event.streamId,
     streamVersion: String(event.streamVersion),
@@ -39,17 +39,33 @@ export function toKafkaMessage(event: StoredEvent): Message {
     causationId: event.causationId ?? '',
     merchantId: event.merchantId ?? '',
     payload: event.payload,
-  }).finish();
+  };
+}
+
+/** The headers of an event's record. */
+export function eventHeaders(
+  event: Pick<StoredEvent, 'type' | 'schemaVersion' | 'eventId'>,
+): Record<string, string> {
+  return {
+    [EVENT_HEADERS.contentType]: ENVELOPE_CONTENT_TYPE,
+    [EVENT_HEADERS.schema]: ENVELOPE_SCHEMA,
+    [EVENT_HEADERS.eventType]: event.type,
+    [EVENT_HEADERS.eventSchemaVersion]: String(event.schemaVersion),
+    [EVENT_HEADERS.eventId]: event.eventId,
+  };
+}
+
+/**
+ * A stored event as a Kafka record: key = stream id, value = EventEnvelope.
+ * The relay publishes the record encoded at append time (see
+ * outbox-record.ts), which is the same bytes; this encodes it from the event.
+ */
+export function toKafkaMessage(event: StoredEvent): Message {
+  const value = eventsEnvelopeV1.EventEnvelope.encode(envelopeOf(event)).finish();
   return {
     key: event.streamId,
     value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-    headers: {
-      [EVENT_HEADERS.contentType]: ENVELOPE_CONTENT_TYPE,
-      [EVENT_HEADERS.schema]: ENVELOPE_SCHEMA,
-      [EVENT_HEADERS.eventType]: event.type,
-      [EVENT_HEADERS.eventSchemaVersion]: String(event.schemaVersion),
-      [EVENT_HEADERS.eventId]: event.eventId,
-    },
+    headers: eventHeaders(event),
   };
 }
 

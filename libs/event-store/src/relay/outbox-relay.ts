@@ -3,9 +3,7 @@ import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createLogger, type Logger } from '@tillgate/platform';
 import { createEventProducer } from '../kafka/kafka-client';
-import { toKafkaMessage } from '../kafka/event-record';
-import type { EventStore } from '../store/event-store';
-import type { Checkpoint, OutboxEntry, OutboxLag, OutboxSession } from './outbox.port';
+import type { Checkpoint, OutboxLag, OutboxRecord, OutboxSession } from './outbox.port';
 import { PostgresOutbox } from './postgres-outbox';
 import { RelayMetrics } from './relay.metrics';
 import { SqliteOutbox } from './sqlite-outbox';
@@ -30,8 +28,14 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   metrics?: RelayMetrics;
   logger?: Logger;
-  /** The in-process store, whose commits wake the relay without waiting for the next poll. */
-  store?: EventStore;
+  /** The in-process store (or anything that tells of commits), whose commits wake the relay without waiting for the next poll. */
+  store?: CommitSignal;
+}
+
+/** Says when events were committed; the EventStore is one. */
+export interface CommitSignal {
+  /** Calls `listener` after each commit; returns the function that unsubscribes. */
+  onCommit(listener: () => void): () => void;
 }
 
 /** Kafka did not acknowledge a batch; the relay retries it with a new producer. */
@@ -150,8 +154,10 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
-    // The next batch, read and encoded while Kafka takes the current one.
+    // The next batch, read while Kafka takes the current one.
     let ahead: Promise<Batch | null> | null = null;
+    // The checkpoint of the batch Kafka last acknowledged, saved while the next one is sent.
+    let saving: Promise<void> | null = null;
     while (!this.stopping) {
       try {
         if (!this.holding && !(await this.takeLock())) {
@@ -161,21 +167,28 @@ export class OutboxRelay {
         const batch = await (ahead ?? this.readBatch(this.checkpoint));
         ahead = null;
         if (!batch) {
+          await saving;
+          saving = null;
           await this.pause(this.o.idleDelayMs);
           continue;
         }
         ahead = this.readBatch(batch.last);
         ahead.catch(() => undefined); // its error surfaces when it is awaited
         await this.publish(batch);
-        await this.session.advance(batch.last);
-        this.checkpoint = batch.last;
-        this.metrics.published.inc({ relay: this.name }, batch.events);
+        // Checkpoints are saved in order, each after Kafka acknowledged its batch. A failure
+        // to save one stops the relay here, before a later checkpoint could be saved; the
+        // batch sent meanwhile is sent again from the last saved checkpoint (at-least-once).
+        await saving;
+        saving = this.save(batch);
+        saving.catch(() => undefined); // its error surfaces when it is awaited
         failures = 0;
         await this.pruneNow();
       } catch (err) {
-        // After a failure, read again from the checkpoint.
+        // After a failure, read again from the last saved checkpoint.
         await ahead?.catch(() => undefined);
         ahead = null;
+        const unsaved = saving ? await saving.then(notFailed, failed) : false;
+        saving = null;
         failures++;
         if (err instanceof PublishFailed) {
           this.metrics.publishFailures.inc({ relay: this.name });
@@ -184,7 +197,8 @@ export class OutboxRelay {
             'Kafka did not take the batch; events stay in the outbox and are retried',
           );
           await this.closeProducer();
-        } else {
+        }
+        if (!(err instanceof PublishFailed) || unsaved) {
           // The database (or a bug): start over from the stored checkpoint with a fresh session.
           this.logger.error(
             { err, failures },
@@ -197,19 +211,23 @@ export class OutboxRelay {
       }
     }
     await ahead?.catch(() => undefined);
+    await saving?.catch(() => undefined);
     await this.dropLock();
     await this.closeProducer();
   }
 
-  /** The entries after `after`, encoded as Kafka records in sends that fit a request; null when there is none. */
+  /** Records that Kafka acknowledged `batch`: the checkpoint, then the metric. */
+  private async save(batch: Batch): Promise<void> {
+    await this.session.advance(batch.last);
+    this.checkpoint = batch.last;
+    this.metrics.published.inc({ relay: this.name }, batch.events);
+  }
+
+  /** The entries after `after`, in sends that fit a request; null when there is none. */
   private async readBatch(after: Checkpoint): Promise<Batch | null> {
-    const entries = await this.session.read(after, this.o.batchSize);
-    if (entries.length === 0) return null;
-    return {
-      last: entries[entries.length - 1].checkpoint,
-      events: entries.length,
-      sends: sendsOf(entries),
-    };
+    const batch = await this.session.read(after, this.o.batchSize);
+    if (!batch) return null;
+    return { last: batch.last, events: batch.records.length, sends: sendsOf(batch.records) };
   }
 
   private async takeLock(): Promise<boolean> {
@@ -244,8 +262,10 @@ export class OutboxRelay {
 
   private async publish(batch: Batch): Promise<void> {
     try {
-      this.producer ??= createEventProducer(this.options.kafka);
-      await this.producer.connect();
+      if (!this.producer) {
+        this.producer = createEventProducer(this.options.kafka);
+        await this.producer.connect();
+      }
       for (const topicMessages of batch.sends)
         await this.producer.sendBatch({ acks: -1, topicMessages });
     } catch (err) {
@@ -281,6 +301,9 @@ export class OutboxRelay {
   }
 }
 
+const notFailed = () => false;
+const failed = () => true;
+
 /** Outbox entries read in one round, ready to send. */
 interface Batch {
   last: Checkpoint;
@@ -289,22 +312,25 @@ interface Batch {
   sends: TopicMessages[][];
 }
 
-/** Encodes the entries and splits them into sends under MAX_SEND_BYTES, keeping their order. */
-function sendsOf(entries: OutboxEntry[]): TopicMessages[][] {
+/** Splits the records into sends under MAX_SEND_BYTES, keeping their order. */
+function sendsOf(records: readonly OutboxRecord[]): TopicMessages[][] {
   const sends: Map<string, Message[]>[] = [new Map()];
   let bytes = 0;
-  for (const entry of entries) {
-    const message = toKafkaMessage(entry.event);
-    const size = (message.value as Buffer).length + 256;
+  for (const { topic, message } of records) {
+    // The headers and the request's framing of a record stay well under 256 bytes.
+    const size = byteLength(message.value) + byteLength(message.key) + 256;
     if (bytes + size > MAX_SEND_BYTES && bytes > 0) {
       sends.push(new Map());
       bytes = 0;
     }
     const send = sends[sends.length - 1];
-    const messages = send.get(entry.topic);
+    const messages = send.get(topic);
     if (messages) messages.push(message);
-    else send.set(entry.topic, [message]);
+    else send.set(topic, [message]);
     bytes += size;
   }
   return sends.map((send) => [...send].map(([topic, messages]) => ({ topic, messages })));
 }
+
+const byteLength = (bytes: Buffer | string | null | undefined) =>
+  bytes ? Buffer.byteLength(bytes) : 0;

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/event.types';
+import type { Message } from 'kafkajs';
 
 /**
  * How far a relay has published. On Postgres the outbox is read in
@@ -9,10 +9,16 @@ export interface Checkpoint {
   position: bigint;
 }
 
-export interface OutboxEntry {
-  checkpoint: Checkpoint;
+/** An outbox entry ready to send: its topic and its Kafka record. */
+export interface OutboxRecord {
   topic: string;
-  event: StoredEvent;
+  message: Message;
+}
+
+/** Outbox entries read in one round, in publishing order, and the checkpoint of the last. */
+export interface OutboxBatch {
+  records: OutboxRecord[];
+  last: Checkpoint;
 }
 
 export interface OutboxLag {
@@ -33,8 +39,11 @@ export interface OutboxSession {
   /** Gives the lock up (also when the connection is already gone). */
   release(): Promise<void>;
   loadCheckpoint(): Promise<Checkpoint>;
-  /** Entries after `after` that can no longer be preceded by a later commit, in publishing order. */
-  read(after: Checkpoint, limit: number): Promise<OutboxEntry[]>;
+  /**
+   * At most `limit` entries after `after` that can no longer be preceded by a
+   * later commit, in publishing order; null when there is none.
+   */
+  read(after: Checkpoint, limit: number): Promise<OutboxBatch | null>;
   /** Records that everything up to `to` is published; throws when the lock was lost. */
   advance(to: Checkpoint): Promise<void>;
   lag(after: Checkpoint): Promise<OutboxLag>;

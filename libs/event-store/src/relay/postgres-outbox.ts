@@ -1,19 +1,34 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { mapPostgresEvent } from '../storage/postgres-event.storage';
-import type { Checkpoint, OutboxEntry, OutboxLag, OutboxSession } from './outbox.port';
+import type { Checkpoint, OutboxBatch, OutboxLag, OutboxSession } from './outbox.port';
+import { outboxFrameSql, parseOutboxFrames } from './outbox-frames';
+import { asIs, outboxRecords } from './outbox-records';
 
-// Instants as epoch milliseconds (date_part is a double, exact for milliseconds):
-// cheaper for the relay to turn into Dates than timestamptz text.
+// The outbox alone: each row carries its Kafka record (see kafka/outbox-record.ts).
+// The batch comes back as ONE row: the entries framed into one bytea, as
+// base64 text (a third shorter than pg's hex for bytea, and decoded 2 to 3
+// times faster), plus the last entry's checkpoint. Read row by row, pg
+// would build a row object and a string per column for every entry, and
+// that garbage, collected while kafkajs sends, slowed the relay most.
 const READ = `
-  SELECT o.tx_id, o.topic, e.position, e.event_id, e.stream_id, e.stream_version, e.event_type, e.schema_version,
-         (date_part('epoch', e.occurred_at) * 1000)::bigint AS occurred_ms,
-         (date_part('epoch', e.recorded_at) * 1000)::bigint AS recorded_ms,
-         e.correlation_id, e.causation_id, e.merchant_id, e.payload
-    FROM es_outbox o JOIN es_events e USING (position)
-   WHERE (o.tx_id, o.position) > ($1::bigint, $2::bigint)
-     AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-   ORDER BY o.tx_id, o.position
-   LIMIT $3`;
+  WITH batch AS (
+    SELECT tx_id, position, topic, record_key, record_value, record_headers
+      FROM es_outbox
+     WHERE (tx_id, position) > ($1::bigint, $2::bigint)
+       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+     ORDER BY tx_id, position
+     LIMIT $3
+  )
+  SELECT last.tx_id, last.position,
+         (SELECT encode(string_agg(${outboxFrameSql()}, ''::bytea ORDER BY tx_id, position), 'base64')
+            FROM batch) AS frames
+    FROM (SELECT tx_id, position FROM batch ORDER BY tx_id DESC, position DESC LIMIT 1) last`;
+
+// Events of outbox rows written before the outbox stored records.
+const READ_EVENTS = `
+  SELECT position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
+         recorded_at, correlation_id, causation_id, merchant_id, payload
+    FROM es_events WHERE position = ANY($1::bigint[])`;
 
 /**
  * The outbox on Postgres, read gap-free.
@@ -82,24 +97,21 @@ export class PostgresOutbox implements OutboxSession {
       : { txId: 0n, position: 0n };
   }
 
-  async read(after: Checkpoint, limit: number): Promise<OutboxEntry[]> {
-    const rows: Record<string, unknown>[] = await this.session().query(READ, [
-      String(after.txId ?? 0n),
-      after.position.toString(),
-      limit,
-    ]);
-    return rows.map((row) => {
-      const event = mapPostgresEvent({
-        ...row,
-        occurred_at: new Date(Number(row.occurred_ms)),
-        recorded_at: new Date(Number(row.recorded_ms)),
-      });
-      return {
-        checkpoint: { txId: BigInt(row.tx_id as string), position: event.position },
-        topic: row.topic as string,
-        event,
-      };
-    });
+  async read(after: Checkpoint, limit: number): Promise<OutboxBatch | null> {
+    const session = this.session();
+    const [batch]: { tx_id: string; position: string; frames: string }[] = await session.query(
+      READ,
+      [String(after.txId ?? 0n), after.position.toString(), limit],
+    );
+    if (!batch) return null;
+    // Postgres's base64 breaks lines every 76 characters; Node's decoder skips the line breaks.
+    const rows = parseOutboxFrames(Buffer.from(batch.frames, 'base64'));
+    return {
+      records: await outboxRecords(rows, asIs, async (positions) =>
+        (await session.query(READ_EVENTS, [positions])).map(mapPostgresEvent),
+      ),
+      last: { txId: BigInt(batch.tx_id), position: BigInt(batch.position) },
+    };
   }
 
   async advance(to: Checkpoint): Promise<void> {

@@ -4,10 +4,11 @@ import { withSqliteConnection } from '../storage/sqlite-connection-lock';
 import {
   RelayLockLost,
   type Checkpoint,
-  type OutboxEntry,
+  type OutboxBatch,
   type OutboxLag,
   type OutboxSession,
 } from './outbox.port';
+import { asIs, outboxRecords, type OutboxRow } from './outbox-records';
 
 /**
  * The outbox on SQLite, read gap-free by position alone.
@@ -66,23 +67,27 @@ export class SqliteOutbox implements OutboxSession {
     return { txId: null, position: row ? BigInt(row.position as bigint) : 0n };
   }
 
-  async read(after: Checkpoint, limit: number): Promise<OutboxEntry[]> {
+  async read(after: Checkpoint, limit: number): Promise<OutboxBatch | null> {
     // Each read checks the lease and renews it when due: a relay that keeps reading keeps its lock,
     // and one that lost it stops before publishing more.
     await this.renew();
-    const rows = await this.query(
-      `SELECT o.topic, e.* FROM es_outbox o JOIN es_events e ON e.position = o.position
-        WHERE o.position > ? ORDER BY o.position LIMIT ?`,
+    const rows = (await this.query(
+      `SELECT position, topic, record_key, record_value, record_headers FROM es_outbox
+        WHERE position > ? ORDER BY position LIMIT ?`,
       [after.position, limit],
-    );
-    return rows.map((row) => {
-      const event = mapSqliteEvent(row);
-      return {
-        checkpoint: { txId: null, position: event.position },
-        topic: row.topic as string,
-        event,
-      };
-    });
+    )) as unknown as (OutboxRow<Buffer> & { position: bigint })[];
+    if (rows.length === 0) return null;
+    return {
+      records: await outboxRecords(rows, asIs, async (positions) =>
+        (
+          await this.query(
+            `SELECT * FROM es_events WHERE position IN (${positions.map(() => '?').join(', ')})`,
+            positions.map(BigInt),
+          )
+        ).map(mapSqliteEvent),
+      ),
+      last: { txId: null, position: rows[rows.length - 1].position },
+    };
   }
 
   async advance(to: Checkpoint): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptions, storageKindOf } from '@tillgate/persistence';
 import { createTestDatabase, openEventStoreDataSource } from '../testing/integration-env';
-import { eventStoreEntities } from './event-store.schema';
+import { eventStoreEntities, eventStoreMigrations } from './event-store.schema';
 
 jest.setTimeout(60_000);
 
@@ -52,6 +52,25 @@ async function tables(ds: DataSource): Promise<string[]> {
     .sort();
 }
 
+async function outboxColumns(ds: DataSource): Promise<string[]> {
+  const rows: { name: string }[] =
+    ds.options.type === 'postgres'
+      ? await ds.query(
+          "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'es_outbox'",
+        )
+      : await ds.query("SELECT name FROM pragma_table_info('es_outbox')");
+  return rows.map((r) => r.name).sort();
+}
+
+/** Whether the Postgres function the append splices positions with exists (never on SQLite). */
+async function hasUvarint(ds: DataSource): Promise<boolean> {
+  if (ds.options.type !== 'postgres') return false;
+  const [{ found }] = await ds.query(
+    "SELECT count(*)::int AS found FROM pg_proc WHERE proname = 'es_uvarint'",
+  );
+  return found === 1;
+}
+
 const sqliteDir = mkdtempSync(join(tmpdir(), 'tillgate-es-schema-'));
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 
@@ -86,8 +105,26 @@ describe.each([
     expect(await pendingSchemaChanges(ds)).toEqual([]);
   });
 
-  it('is removed by the migration going down, and comes back going up', async () => {
+  it('loses the outbox records going down one migration (the relay then encodes from es_events), and gets them back going up', async () => {
     await ds.undoLastMigration({ transaction: 'each' });
+    expect(await outboxColumns(ds)).toEqual(['position', 'topic', 'tx_id']);
+    expect(await hasUvarint(ds)).toBe(false);
+    await ds.runMigrations({ transaction: 'each' });
+    expect(await outboxColumns(ds)).toEqual([
+      'position',
+      'record_headers',
+      'record_key',
+      'record_value',
+      'topic',
+      'tx_id',
+    ]);
+    expect(await hasUvarint(ds)).toBe(ds.options.type === 'postgres');
+    expect(await pendingSchemaChanges(ds)).toEqual([]);
+  });
+
+  it('is removed by the migrations going down, and comes back going up', async () => {
+    for (let i = 0; i < eventStoreMigrations.length; i++)
+      await ds.undoLastMigration({ transaction: 'each' });
     expect(await tables(ds)).toEqual([]);
     await ds.runMigrations({ transaction: 'each' });
     expect(await tables(ds)).toEqual(TABLES);

@@ -6,6 +6,7 @@ import { processedEventEntity } from './processed-event.entity';
 import { relayCheckpointEntity } from './relay-checkpoint.entity';
 import { storedEventEntity } from './stored-event.entity';
 import { CreateEventStore1764000000000 } from './migrations/1764000000000-create-event-store';
+import { OutboxStoresKafkaRecords1764200000000 } from './migrations/1764200000000-outbox-stores-kafka-records';
 
 /** The event store's tables, for the data source of a database of `kind`. */
 export function eventStoreEntities(kind: StorageKind): EntitySchema[] {
@@ -19,4 +20,7 @@ export function eventStoreEntities(kind: StorageKind): EntitySchema[] {
 }
 
 /** Migrations of the event store's tables, oldest first; the same classes run on Postgres and SQLite. */
-export const eventStoreMigrations = [CreateEventStore1764000000000];
+export const eventStoreMigrations = [
+  CreateEventStore1764000000000,
+  OutboxStoresKafkaRecords1764200000000,
+];

@@ -10,6 +10,7 @@ import {
   type BatchSnapshot,
   type PlannedRow,
   type RecordedIdentity,
+  unpositionedEvent,
 } from '../store/append-plan';
 import {
   AppendNotFirstWrite,
@@ -17,6 +18,7 @@ import {
   ExpectedVersionConflict,
 } from '../store/event-store.errors';
 import type { AppendResult, StoredEvent } from '../store/event.types';
+import { encodeOutboxRecord } from '../kafka/outbox-record';
 import type { EventStorage, RoutedAppend, StorageTransaction } from './event-storage.port';
 import { PG_UNIQUE_VIOLATION, driverError, positionsInOrder } from './sql-results';
 
@@ -38,22 +40,30 @@ const LOOKUP = `
 // The events and their outbox entries in one statement, hence one transaction
 // when run on its own. tx_id is the writing transaction's xid8 (as bigint:
 // epoch << 32 | xid stays far below 2^63); the relay orders and bounds by it.
+// The outbox row also gets the event's Kafka record, encoded by the caller
+// around the position, which only this statement knows (see
+// kafka/outbox-record.ts; es_uvarint comes with the migration).
 const INPUT = `input AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[],
-                         $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[]) WITH ORDINALITY
+                         $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[],
+                         $12::bytea[], $13::bytea[], $14::bytea[]) WITH ORDINALITY
       AS t(event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
-           correlation_id, causation_id, merchant_id, payload, topic, ord)
+           correlation_id, causation_id, merchant_id, payload, topic,
+           value_head, value_tail, record_headers, ord)
   )`;
 const write = (condition: string) => `inserted AS (
     INSERT INTO es_events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
                            recorded_at, correlation_id, causation_id, merchant_id, payload)
     SELECT event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
-           $12::timestamptz, correlation_id, causation_id, merchant_id, payload
+           $15::timestamptz, correlation_id, causation_id, merchant_id, payload
       FROM input WHERE ${condition} ORDER BY ord
     RETURNING position, event_id
   ), outbox AS (
-    INSERT INTO es_outbox (position, tx_id, topic)
-    SELECT inserted.position, pg_current_xact_id()::text::bigint, input.topic
+    INSERT INTO es_outbox (position, tx_id, topic, record_key, record_value, record_headers)
+    SELECT inserted.position, pg_current_xact_id()::text::bigint, input.topic,
+           convert_to(input.stream_id, 'UTF8'),
+           input.value_head || es_uvarint(inserted.position) || input.value_tail,
+           input.record_headers
       FROM inserted JOIN input USING (event_id)
   )`;
 const INSERT = `WITH ${INPUT}, ${write('true')} SELECT event_id, position FROM inserted`;
@@ -62,11 +72,11 @@ const INSERT = `WITH ${INPUT}, ${write('true')} SELECT event_id, position FROM i
 // unique constraints already refuse a version or an event id that exists
 // (the statement then fails and the batch is re-read); what they cannot see
 // is a stream that is BEHIND the guess, so the guard checks that each
-// stream ($13) has an event at its guessed version ($14) when that is not 0.
+// stream ($16) has an event at its guessed version ($17) when that is not 0.
 // If not, nothing is written and the result says so (holds = false).
 const GUARDED_INSERT = `WITH ${INPUT}, guard AS (
     SELECT NOT EXISTS (
-             SELECT 1 FROM unnest($13::text[], $14::int[]) AS s(stream_id, version)
+             SELECT 1 FROM unnest($16::text[], $17::int[]) AS s(stream_id, version)
               WHERE s.version > 0
                 AND NOT EXISTS (SELECT 1 FROM es_events e WHERE e.stream_id = s.stream_id AND e.stream_version = s.version)
            ) AS holds
@@ -139,6 +149,7 @@ function insertParameters(
   recordedAt: Date,
 ): unknown[] {
   const column = <T>(pick: (row: PlannedRow) => T) => rows.map(pick);
+  const records = rows.map((r) => encodeOutboxRecord(unpositionedEvent(r, recordedAt)));
   return [
     column((r) => r.event.eventId),
     column((r) => r.streamId),
@@ -153,6 +164,9 @@ function insertParameters(
       Buffer.from(r.event.payload.buffer, r.event.payload.byteOffset, r.event.payload.byteLength),
     ),
     column((r) => requests[r.request].topic),
+    records.map((r) => r.valueHead),
+    records.map((r) => r.valueTail),
+    records.map((r) => r.headers),
     recordedAt.toISOString(),
   ];
 }

@@ -7,9 +7,11 @@ import {
   type BatchSnapshot,
   type PlannedRow,
   type RecordedIdentity,
+  unpositionedEvent,
 } from '../store/append-plan';
 import { AppendNotFirstWrite } from '../store/event-store.errors';
 import type { AppendResult, StoredEvent } from '../store/event.types';
+import { encodeOutboxRecord, positionedValue } from '../kafka/outbox-record';
 import type { EventStorage, RoutedAppend, StorageTransaction } from './event-storage.port';
 import { withSqliteConnection } from './sqlite-connection-lock';
 import { positionsInOrder } from './sql-results';
@@ -106,9 +108,20 @@ async function insert(
     for (const row of inserted)
       positions.set(row.event_id as string, BigInt(row.position as bigint));
     const written = positionsInOrder(chunk, positions);
+    // The outbox row carries the event's Kafka record, its position known by now (see kafka/outbox-record.ts).
     await query(
-      `INSERT INTO es_outbox (position, tx_id, topic) VALUES ${chunk.map(() => '(?, NULL, ?)').join(', ')}`,
-      chunk.flatMap((r, j) => [written[j], requests[r.request].topic]),
+      `INSERT INTO es_outbox (position, tx_id, topic, record_key, record_value, record_headers)
+       VALUES ${chunk.map(() => '(?, NULL, ?, ?, ?, ?)').join(', ')}`,
+      chunk.flatMap((r, j) => {
+        const record = encodeOutboxRecord(unpositionedEvent(r, recordedAt));
+        return [
+          written[j],
+          requests[r.request].topic,
+          record.key,
+          positionedValue(record, written[j]),
+          record.headers,
+        ];
+      }),
     );
   }
   return positionsInOrder(rows, positions);

@@ -1,5 +1,5 @@
 import { EventIdReused, EventStoreError, ExpectedVersionConflict } from './event-store.errors';
-import type { AppendResult, ExpectedVersion, NewEvent } from './event.types';
+import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.types';
 
 export interface AppendRequest {
   streamId: string;
@@ -32,6 +32,26 @@ export interface PlannedRow {
   streamId: string;
   streamVersion: number;
   event: NewEvent;
+}
+
+/** The event a planned row records, all but the position the database assigns it. */
+export function unpositionedEvent(
+  row: PlannedRow,
+  recordedAt: Date,
+): Omit<StoredEvent, 'position'> {
+  return {
+    eventId: row.event.eventId,
+    streamId: row.streamId,
+    streamVersion: row.streamVersion,
+    type: row.event.type,
+    schemaVersion: row.event.schemaVersion,
+    payload: row.event.payload,
+    occurredAt: row.event.occurredAt,
+    recordedAt,
+    correlationId: row.event.correlationId ?? null,
+    causationId: row.event.causationId ?? null,
+    merchantId: row.event.merchantId ?? null,
+  };
 }
 
 export type AppendDecision =

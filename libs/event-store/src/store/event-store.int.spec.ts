@@ -9,6 +9,7 @@ import { aStreamId, newEvents } from '../testing/new-event.builder';
 import { EventStore } from './event-store';
 import { AppendNotFirstWrite, ExpectedVersionConflict } from './event-store.errors';
 import { waitUntil } from '../testing/wait-until';
+import { uvarint } from '../kafka/outbox-record';
 
 jest.setTimeout(60_000);
 
@@ -51,6 +52,16 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
     await store.close();
     await dataSource.destroy();
     await database.drop();
+  });
+
+  it("splices positions into stored records with es_uvarint, protobuf's varint, as the JavaScript encoder does", async () => {
+    const values = [1n, 127n, 128n, 300n, 2n ** 35n, 2n ** 53n + 1n, 2n ** 63n - 1n];
+    const [{ encoded }] = await dataSource.query(
+      'SELECT array_agg(es_uvarint(v) ORDER BY o) AS encoded FROM unnest($1::bigint[]) WITH ORDINALITY AS t(v, o)',
+      [values.map(String)],
+    );
+    expect(encoded).toEqual(values.map(uvarint));
+    await expect(dataSource.query('SELECT es_uvarint(-1)')).rejects.toThrow(/negative/);
   });
 
   it('writes 64 concurrent appends in a handful of transactions, not 64', async () => {

@@ -8,6 +8,8 @@ import {
   ExpectedVersionConflict,
   InvalidEvent,
 } from '../store/event-store.errors';
+import { toKafkaMessage } from '../kafka/event-record';
+import { storedMessage, type StoredRecordColumns } from '../kafka/outbox-record';
 import { aNewEvent, aStreamId, newEvents } from './new-event.builder';
 
 // A known test PAN (Visa test card); never a real card.
@@ -179,6 +181,42 @@ export function eventStoreContract(
         r.topic,
       ]),
     ).toEqual(result.events.map((e) => [e.position, 'tillgate.contract.v1']));
+  });
+
+  it("stores each event's Kafka record in its outbox entry: what toKafkaMessage encodes from the stored event", async () => {
+    // Positions past 2^35 take a six-byte varint, which the record's envelope must carry exactly.
+    await dataSource.query(
+      dataSource.options.type === 'postgres'
+        ? "SELECT setval('es_events_position_seq', 50000000000)"
+        : "UPDATE sqlite_sequence SET seq = 50000000000 WHERE name = 'es_events'",
+    );
+    const streamId = aStreamId();
+    // Each way in: a group-committed batch, an 'any' append (read, plan, write) and a caller transaction.
+    await store.append(streamId, 0, [
+      aNewEvent().withLabel('first').with({ correlationId: undefined }).build(),
+      aNewEvent().incrementing(5, 5).with({ causationId: 'cmd-1' }).build(),
+    ]);
+    await store.append(streamId, 'any', newEvents(1));
+    await store.transaction((tx) => tx.append(streamId, 3, newEvents(1)));
+
+    const events = await store.readStream(streamId);
+    expect(events.map((e) => e.position > 50000000000n)).toEqual([true, true, true, true]);
+    const rows: StoredRecordColumns[] = await dataSource.query(
+      `SELECT record_key, record_value, record_headers FROM es_outbox
+        WHERE position IN (${events.map((e) => e.position.toString()).join(', ')}) ORDER BY position`,
+    );
+    expect(rows.map((row) => storedMessage(row))).toEqual(
+      events.map((e) => {
+        const expected = toKafkaMessage(e);
+        return {
+          key: Buffer.from(expected.key as string),
+          value: expected.value,
+          headers: Object.fromEntries(
+            Object.entries(expected.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))]),
+          ),
+        };
+      }),
+    );
   });
 
   it('reads everything after a position, in position order, optionally by type', async () => {

@@ -53,6 +53,8 @@ export interface ConsumedRecord {
   partition: number;
   offset: string;
   key: string;
+  /** The record value as sent, byte for byte. */
+  value: Buffer;
   headers: Record<string, string>;
   event: StoredEvent;
 }
@@ -75,6 +77,7 @@ export async function readTopic(
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? '',
+          value: message.value ?? Buffer.alloc(0),
           headers: Object.fromEntries(
             Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
           ),
