@@ -7,10 +7,11 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { GrpcExceptionFilter } from '@tillgate/platform';
+import { GrpcExceptionFilter, type Logger } from '@tillgate/platform';
 import { CardInsertService } from './application/card-insert.service';
 import { ReversalWorker } from './application/reversal.worker';
 import { CardInsertController } from './grpc/card-insert.controller';
+import { CARD_INSERT_LOGGER } from './grpc/card-insert.access-log';
 
 export const CARD_INSERT_GRPC_PACKAGE = {
   package: 'tillgate.card_insert.v1',
@@ -22,6 +23,8 @@ export interface CardInsertModuleOptions {
   service: CardInsertService;
   /** Started when the application is up (resumes the queue, recovers in-flight payments), stopped on close. */
   worker?: ReversalWorker;
+  /** Where the access log goes: one line per RPC, identifiers and outcome only. */
+  logger?: Logger;
 }
 
 const CARD_INSERT_OPTIONS = Symbol('CARD_INSERT_OPTIONS');
@@ -54,6 +57,7 @@ export class CardInsertModule {
       providers: [
         { provide: CARD_INSERT_OPTIONS, useValue: options },
         { provide: CardInsertService, useValue: options.service },
+        { provide: CARD_INSERT_LOGGER, useValue: options.logger },
         { provide: APP_FILTER, useClass: GrpcExceptionFilter },
         ReversalWorkerLifecycle,
       ],

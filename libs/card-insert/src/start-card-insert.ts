@@ -32,6 +32,8 @@ import { cardInsertEntities, cardInsertMigrations } from './storage/card-insert.
 export interface CardInsertParts {
   service: CardInsertService;
   worker: ReversalWorker;
+  /** The access log of the gRPC controller. */
+  logger?: Logger;
 }
 
 /** Builds the card-insert flow on an event store and the acquiring ports. */
@@ -67,7 +69,7 @@ export function createCardInsert(
         'reversal worker pass failed; retried next poll',
       ),
   });
-  return { service, worker };
+  return { service, worker, logger: options.logger };
 }
 
 /** The data source of the card-insert service: event store tables plus its own, migrated. */

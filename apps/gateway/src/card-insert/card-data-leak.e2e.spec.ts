@@ -193,10 +193,14 @@ describe('card data after a run of every scenario', () => {
 
   it('is in no line the gateway logged', () => {
     const logs = run.gateways.map((g, i) => logHaystacks(`gateway ${i}`, g.logs())).flat();
-    // The gateway logs little per request (start-up, host link, relay,
-    // reversal errors); from its first line to its shutdown all of it is here.
+    // From its first line to its shutdown all of it is here, with one
+    // access-log line per request (with the masked PAN) and the refusals.
     expect(logs.some((l) => l.text.includes('"msg":"gateway serving"'))).toBe(true);
     expect(logs.some((l) => l.text.includes('"msg":"shutting down"'))).toBe(true);
+    const requests = logs.filter((l) => l.text.includes('"msg":"card-insert request'));
+    expect(requests.length).toBeGreaterThanOrEqual(sent.length);
+    expect(requests.some((l) => /"maskedPan":"\d{6}\*{6}\d{4}"/.test(l.text))).toBe(true);
+    expect(requests.some((l) => l.text.includes('"field":"authentication.mac"'))).toBe(true);
     expect(findLeaks(logs, needles())).toEqual([]);
   });
 
