@@ -64,10 +64,6 @@ export const cardInsertConfigDefinition = defineConfig({
     schema: z.string().min(1).default('.data/keys.json'),
     description: 'Key block file of the software key store.',
   },
-  TILLGATE_KSN_COUNTERS_FILE: {
-    schema: z.string().min(1).default('.data/ksn-counters.json'),
-    description: 'Where the last accepted KSN counter of each terminal is kept.',
-  },
   TILLGATE_KEY_AUDIT_FILE: {
     schema: z.string().min(1).default('.data/keys.audit.jsonl'),
     description: 'Audit log of key uses (JSON lines; never key material).',

@@ -31,3 +31,7 @@ export {
 } from './card-insert.module';
 export * from './start-card-insert';
 export { toEventPanToken, fromEventPanToken } from './application/event-pan-token';
+export {
+  SqlKsnCounterRepository,
+  type KsnCounterTransactions,
+} from './storage/sql-ksn-counter.repository';

@@ -6,7 +6,6 @@ import { EventStore } from '@tillgate/event-store';
 import { HostLink } from '@tillgate/host-link';
 import {
   FileKeyBlockRepository,
-  FileKsnCounterRepository,
   JsonLinesAuditSink,
   SoftwareKeyStore,
   loadMasterKey,
@@ -27,6 +26,7 @@ import { ReversalWorker } from './application/reversal.worker';
 import type { CardInsertConfig } from './card-insert.config';
 import { CARD_INSERT_GRPC_PACKAGE, CardInsertModule } from './card-insert.module';
 import { cardInsertEntities, cardInsertMigrations } from './storage/card-insert.schema';
+import { SqlKsnCounterRepository } from './storage/sql-ksn-counter.repository';
 
 /** The service and its reversal worker, ready for CardInsertModule.forRoot (the gateway uses this). */
 export interface CardInsertParts {
@@ -83,18 +83,21 @@ export function openCardInsertDatabase(url: string): Promise<DataSource> {
 
 /**
  * The production adapters from configuration: the software key store
- * (master key, key blocks, KSN counters), the terminals file, and the
+ * (master key, key blocks, and the KSN counters in the `ci_ksn_counters`
+ * table of `store`'s database, through its storage's transactions, which
+ * also serialise SQLite's single connection), the terminals file, and the
  * issuer host over the host link. `close` stops the link.
  */
 export async function acquiringPortsFromConfig(
   config: CardInsertConfig,
   logger: Logger,
+  store: EventStore,
   env: Record<string, string | undefined> = process.env,
 ): Promise<{ ports: CardInsertPorts; close(): Promise<void> }> {
   const keys = new SoftwareKeyStore({
     masterKey: await loadMasterKey(env),
     keyBlocks: new FileKeyBlockRepository(config.TILLGATE_KEY_STORE_FILE),
-    ksnCounters: new FileKsnCounterRepository(config.TILLGATE_KSN_COUNTERS_FILE),
+    ksnCounters: new SqlKsnCounterRepository(store.storage),
     audit: new JsonLinesAuditSink(config.TILLGATE_KEY_AUDIT_FILE),
   });
   const zonePinKeys: Partial<Record<'tdes' | 'aes128', ZonePinKey>> = {};
@@ -151,10 +154,10 @@ export async function startCardInsert(
   const grpcPort = config.TILLGATE_GRPC_PORT || (await freePort(host));
   const ownDataSource = !options.dataSource;
   const dataSource = options.dataSource ?? (await openCardInsertDatabase(config.DATABASE_URL));
+  const store = new EventStore(dataSource);
   const acquiring = options.ports
     ? { ports: options.ports, close: async () => undefined }
-    : await acquiringPortsFromConfig(config, logger);
-  const store = new EventStore(dataSource);
+    : await acquiringPortsFromConfig(config, logger, store);
   const parts = createCardInsert(store, acquiring.ports, config, { logger, clock: options.clock });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     CardInsertModule.forRoot(parts),

@@ -110,7 +110,7 @@ export async function startGateway(
             TILLGATE_MASTER_KEY: config.TILLGATE_MASTER_KEY,
             TILLGATE_MASTER_KEY_FILE: config.TILLGATE_MASTER_KEY_FILE,
           };
-      const acquiring = await acquiringPortsFromConfig(cardConfig, logger, masterKeyEnv);
+      const acquiring = await acquiringPortsFromConfig(cardConfig, logger, store, masterKeyEnv);
       resources.add(() => acquiring.close());
       ports = acquiring.ports;
     }

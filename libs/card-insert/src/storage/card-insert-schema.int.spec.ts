@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { freshCardInsertDatabase, openCardInsertDataSource } from '../testing/card-insert.database';
-import { CreateCardInsertTables1764100000000 } from './migrations/1764100000000-create-card-insert-tables';
+import { cardInsertMigrations } from './card-insert.schema';
 
 /** The migrated card-insert tables are exactly what the entities describe, on both databases. */
 async function pendingCardInsertChanges(dataSource: DataSource): Promise<string[]> {
@@ -11,22 +11,28 @@ async function pendingCardInsertChanges(dataSource: DataSource): Promise<string[
 async function cardInsertTableCount(dataSource: DataSource): Promise<number> {
   const tables = await dataSource
     .createQueryRunner()
-    .getTables(['ci_in_flight', 'ci_reversal_queue', 'ci_terminal_payments', 'ci_requests']);
+    .getTables([
+      'ci_in_flight',
+      'ci_reversal_queue',
+      'ci_terminal_payments',
+      'ci_requests',
+      'ci_ksn_counters',
+    ]);
   return tables.length;
 }
 
-/** `down` removes everything `up` created, and `up` again gives the same schema. */
+/** The migrations' `down`s, newest first, remove everything their `up`s created; `up` again gives the same schema. */
 async function downAndUpAgain(dataSource: DataSource): Promise<void> {
-  const migration = new CreateCardInsertTables1764100000000();
+  const migrations = cardInsertMigrations.map((Migration) => new Migration());
   const runner = dataSource.createQueryRunner();
   try {
-    await migration.down(runner);
+    for (const migration of [...migrations].reverse()) await migration.down(runner);
     expect(await cardInsertTableCount(dataSource)).toBe(0);
-    await migration.up(runner);
+    for (const migration of migrations) await migration.up(runner);
   } finally {
     await runner.release();
   }
-  expect(await cardInsertTableCount(dataSource)).toBe(4);
+  expect(await cardInsertTableCount(dataSource)).toBe(5);
   expect(await pendingCardInsertChanges(dataSource)).toEqual([]);
 }
 
@@ -34,7 +40,7 @@ describe('the card-insert schema', () => {
   it('is what the entities describe after the migrations on SQLite; down and up round-trip', async () => {
     const dataSource = await openCardInsertDataSource('sqlite::memory:');
     try {
-      expect(await cardInsertTableCount(dataSource)).toBe(4);
+      expect(await cardInsertTableCount(dataSource)).toBe(5);
       expect(await pendingCardInsertChanges(dataSource)).toEqual([]);
       await downAndUpAgain(dataSource);
     } finally {
@@ -46,7 +52,7 @@ describe('the card-insert schema', () => {
     const db = await freshCardInsertDatabase();
     const dataSource = await db.open();
     try {
-      expect(await cardInsertTableCount(dataSource)).toBe(4);
+      expect(await cardInsertTableCount(dataSource)).toBe(5);
       expect(await pendingCardInsertChanges(dataSource)).toEqual([]);
       await downAndUpAgain(dataSource);
     } finally {

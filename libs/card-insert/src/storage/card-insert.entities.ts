@@ -124,9 +124,38 @@ export const answeredRequestEntity = new EntitySchema<AnsweredRequestRow>({
   },
 });
 
+/**
+ * The last DUKPT KSN counter accepted from one terminal device, and the
+ * channels already used at that counter, comma-separated in the order they
+ * were used (e.g. `mac,pin`): the state of a KsnCounterState, which a
+ * replayed KSN is checked against (SqlKsnCounterRepository).
+ */
+export interface KsnCounterRow {
+  deviceKey: string;
+  counter: string;
+  channels: string;
+}
+
+export const ksnCounterEntity = new EntitySchema<KsnCounterRow>({
+  name: 'CardInsertKsnCounter',
+  tableName: 'ci_ksn_counters',
+  columns: {
+    deviceKey: {
+      name: 'device_key',
+      type: 'varchar',
+      length: 128,
+      primary: true,
+      primaryKeyConstraintName: 'pk_ci_ksn_counters',
+    },
+    counter: { type: 'bigint' },
+    channels: { type: 'varchar', length: 16 },
+  },
+});
+
 export const cardInsertEntities = [
   inFlightEntity,
   reversalQueueEntity,
   terminalPaymentEntity,
   answeredRequestEntity,
+  ksnCounterEntity,
 ];

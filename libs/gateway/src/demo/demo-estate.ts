@@ -169,7 +169,6 @@ export async function startDemoEstate(dataDir: string, logger: Logger): Promise<
     env: {
       TILLGATE_MASTER_KEY_FILE: masterKeyFile,
       TILLGATE_KEY_STORE_FILE: keyStoreFile,
-      TILLGATE_KSN_COUNTERS_FILE: join(dataDir, 'ksn-counters.json'),
       TILLGATE_KEY_AUDIT_FILE: auditFile,
       CARD_INSERT_TERMINALS_FILE: terminalsFile,
       CARD_INSERT_ISSUER_HOST: issuerAddress,
