@@ -168,7 +168,6 @@ export async function provisionEstate(dir: string): Promise<AcquirerEstate> {
       TILLGATE_MODE: 'production',
       TILLGATE_MASTER_KEY_FILE: masterKeyFile,
       TILLGATE_KEY_STORE_FILE: keyStoreFile,
-      TILLGATE_KSN_COUNTERS_FILE: join(dir, 'ksn-counters.json'),
       TILLGATE_KEY_AUDIT_FILE: auditFile,
       CARD_INSERT_TERMINALS_FILE: terminals,
       CARD_INSERT_PAN_TOKEN_KEY_ID: PAN_TOKEN_KEY_ID,
