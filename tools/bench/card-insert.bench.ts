@@ -786,7 +786,7 @@ async function main(): Promise<void> {
       TILLGATE_DATA_DIR: dataDir,
       TILLGATE_MASTER_KEY_FILE: join(dataDir, 'demo-master.key'),
       TILLGATE_KEY_STORE_FILE: join(dataDir, 'keys.json'),
-      TILLGATE_KSN_COUNTERS_FILE: join(dataDir, 'ksn-counters.json'),
+
       TILLGATE_KEY_AUDIT_FILE: join(dataDir, 'keys.audit.jsonl'),
       CARD_INSERT_TERMINALS_FILE: join(dataDir, 'demo-terminals.json'),
       CARD_INSERT_ISSUER_HOST: `127.0.0.1:${issuerPort}`,
