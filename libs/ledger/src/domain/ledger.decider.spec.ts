@@ -328,7 +328,12 @@ describe('forkState', () => {
       undefined,
       b,
     ]);
-    expect(new Map(fork.accounts)).toEqual(new Map([['c', b], ['b', b]]));
+    expect(new Map(fork.accounts)).toEqual(
+      new Map([
+        ['c', b],
+        ['b', b],
+      ]),
+    );
     expect(fork.accounts.size).toBe(2);
     expect([...fork.openPending]).toEqual(['p2']);
     expect(fork.openPending.size).toBe(1);

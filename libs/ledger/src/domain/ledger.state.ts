@@ -135,8 +135,7 @@ class ForkedSet<T> extends Set<T> {
 
   override *values(): SetIterator<T> {
     yield* super.values();
-    for (const value of this.base)
-      if (!super.has(value) && !this.removed.has(value)) yield value;
+    for (const value of this.base) if (!super.has(value) && !this.removed.has(value)) yield value;
   }
 
   override keys(): SetIterator<T> {
