@@ -24,6 +24,7 @@ import {
 } from '../domain/card-insert-event.codec';
 import type { IssuerOutcome } from '../domain/payment.commands';
 import type { PaymentEvent } from '../domain/payment.events';
+import { paymentDecider } from '../domain/payment.decider';
 import { PaymentRefused } from '../domain/payment-refused';
 import { authorizationOutcome, isSale, type PaymentState } from '../domain/payment.state';
 import type {
@@ -211,11 +212,21 @@ export class CardInsertService {
         rrn,
       },
     };
+    const before = existing.state;
+    const afterInitiated = paymentDecider.evolve(before, initiated);
+    let known: { state: PaymentState; version: number };
     try {
-      const before = existing.state;
-      await this.streams.record(ids.paymentId, 0, before, [initiated], before, {
-        correlationId: ids.paymentId,
-      });
+      const version = await this.streams.record(
+        ids.paymentId,
+        0,
+        before,
+        [initiated],
+        afterInitiated,
+        {
+          correlationId: ids.paymentId,
+        },
+      );
+      known = { state: afterInitiated, version };
     } catch (err) {
       // Another process recorded this request first: answer what it answers.
       if (!(err instanceof ExpectedVersionConflict)) throw err;
@@ -227,7 +238,7 @@ export class CardInsertService {
     const executed = await this.streams.execute(
       ids.paymentId,
       { type: 'RecordIssuerAnswer', answer: outcomeOf(answer) },
-      { correlationId: ids.paymentId },
+      { correlationId: ids.paymentId, known },
     );
     return authorizeResponse(terminal, executed.state);
   }

@@ -64,14 +64,22 @@ export class PaymentStreams {
   /**
    * Decides `command` on the payment and records the result. `extra` runs
    * in the same transaction (also when nothing was decided, if given).
+   * `known` is the state and version the caller just recorded: the first
+   * attempt decides on it instead of reading the stream again (a conflict
+   * still reloads).
    */
   async execute(
     paymentId: string,
     command: PaymentCommand,
-    options: { correlationId?: string; extra?: ExtraWrites } = {},
+    options: {
+      correlationId?: string;
+      extra?: ExtraWrites;
+      known?: { state: PaymentState; version: number };
+    } = {},
   ): Promise<Executed> {
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await this.load(paymentId);
+      const { state, version } =
+        attempt === 1 && options.known ? options.known : await this.load(paymentId);
       const events = paymentDecider.decide(command, state);
       const after = events.reduce(paymentDecider.evolve, state);
       if (events.length === 0 && !options.extra) return { events, state: after, version };
