@@ -330,7 +330,7 @@ export class CardInsertService {
           throw refuse('CARD_DECISION_UNSPECIFIED', 'card_decision', 'must be TC or AAC');
       },
       work: async (terminal, requestId, extra) => {
-        await this.ownedPayment(terminal, request.paymentId);
+        const owned = await this.ownedPayment(terminal, request.paymentId);
         const decision =
           request.cardDecision === cardInsertV1.CardDecision.CARD_DECISION_TC ? 'TC' : 'AAC';
         const executed = await this.streams.execute(
@@ -342,6 +342,7 @@ export class CardInsertService {
             feeBasisPoints: this.options.merchantFeeBasisPoints,
           },
           {
+            known: owned,
             correlationId: requestId,
             extra: extra((s) => completeResponse(terminal, s, request.header)),
           },
@@ -359,7 +360,7 @@ export class CardInsertService {
         amountMinor = validMoney(request.amount, terminal.currency);
       },
       work: async (terminal, requestId, extra) => {
-        await this.ownedPayment(terminal, request.paymentId);
+        const owned = await this.ownedPayment(terminal, request.paymentId);
         const respond = (s: PaymentState) => ({
           paymentId: request.paymentId,
           status: wireStatus(s.status),
@@ -375,7 +376,7 @@ export class CardInsertService {
             currency: terminal.currency,
             feeBasisPoints: this.options.merchantFeeBasisPoints,
           },
-          { correlationId: requestId, extra: extra(respond) },
+          { known: owned, correlationId: requestId, extra: extra(respond) },
         );
         return respond(executed.state);
       },
@@ -407,7 +408,7 @@ export class CardInsertService {
         const executed = await this.streams.execute(
           request.paymentId,
           { type: 'VoidPayment' },
-          { correlationId: requestId, extra: extra(respond) },
+          { known: loaded, correlationId: requestId, extra: extra(respond) },
         );
         return respond(executed.state);
       },
@@ -422,7 +423,7 @@ export class CardInsertService {
         amountMinor = validMoney(request.amount, terminal.currency);
       },
       work: async (terminal, requestId, extra) => {
-        await this.ownedPayment(terminal, request.paymentId);
+        const owned = await this.ownedPayment(terminal, request.paymentId);
         const respond = (s: PaymentState) => ({
           paymentId: request.paymentId,
           status: wireStatus(s.status),
@@ -437,7 +438,7 @@ export class CardInsertService {
         const executed = await this.streams.execute(
           request.paymentId,
           { type: 'RefundPayment', refundId: requestId, amountMinor, currency: terminal.currency },
-          { correlationId: requestId, extra: extra(respond) },
+          { known: owned, correlationId: requestId, extra: extra(respond) },
         );
         return respond(executed.state);
       },
@@ -448,7 +449,7 @@ export class CardInsertService {
     return this.terminalOperation('Reverse', request, {
       validate: () => validPaymentId(request.paymentId),
       work: async (terminal, requestId, extra) => {
-        await this.ownedPayment(terminal, request.paymentId);
+        const owned = await this.ownedPayment(terminal, request.paymentId);
         const respond = (s: PaymentState) => ({
           paymentId: request.paymentId,
           status: wireStatus(s.status),
@@ -456,7 +457,7 @@ export class CardInsertService {
         const executed = await this.streams.execute(
           request.paymentId,
           { type: 'ReversePayment' },
-          { correlationId: requestId, extra: extra(respond) },
+          { known: owned, correlationId: requestId, extra: extra(respond) },
         );
         return respond(executed.state);
       },
