@@ -200,7 +200,7 @@ describe('refused PIN translations', () => {
           ...request,
           destination: { key: { id: 'zpk.tdes' }, format: 0 },
         }),
-      ).resolves.toBeDefined();
+      ).resolves.toMatchObject({ format: 0, key: { id: 'zpk.tdes' } });
     },
   );
 
