@@ -1,4 +1,4 @@
-import { aesDukpt, parseKsn, tdesDukpt } from '@tillgate/crypto';
+import { AES_KSN_LENGTH, TDES_KSN_LENGTH, aesDukpt, parseKsn, tdesDukpt } from '@tillgate/crypto';
 import type { AesDukptKeyType, AesDukptUsage, Ksn, TdesDukptUsage } from '@tillgate/crypto';
 import { KeyStoreError } from '../key-store-error';
 import type { KeyAlgorithmName } from '../keys/key-kind';
@@ -38,7 +38,7 @@ export function parseKsnFor(
   ksn: Buffer,
   field: string,
 ): Ksn {
-  const expected = bdkAlgorithm === 'tdes' ? 10 : 12;
+  const expected = bdkAlgorithm === 'tdes' ? TDES_KSN_LENGTH : AES_KSN_LENGTH;
   if (!Buffer.isBuffer(ksn) || ksn.length !== expected) {
     throw new KeyStoreError(
       'INVALID_KSN',

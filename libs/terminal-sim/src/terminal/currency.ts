@@ -1,13 +1,26 @@
-/** The ISO 4217 currencies the terminal is set up for: numeric code and minor unit digits. */
+import { numericCurrency } from '@tillgate/card-insert';
+
+/**
+ * The ISO 4217 currencies the terminal is set up for, with their minor unit
+ * digits; the numeric code (tag 5F2A) is the gateway's table's, so both
+ * sides agree.
+ */
 export const CURRENCIES = {
-  CNY: { numeric: '156', exponent: 2 },
-  EUR: { numeric: '978', exponent: 2 },
-  USD: { numeric: '840', exponent: 2 },
-  GBP: { numeric: '826', exponent: 2 },
-  SEK: { numeric: '752', exponent: 2 },
-  CHF: { numeric: '756', exponent: 2 },
-  JPY: { numeric: '392', exponent: 0 },
+  CNY: { exponent: 2 },
+  EUR: { exponent: 2 },
+  USD: { exponent: 2 },
+  GBP: { exponent: 2 },
+  SEK: { exponent: 2 },
+  CHF: { exponent: 2 },
+  JPY: { exponent: 0 },
 } as const;
+
+/** Tag 5F2A of a currency the terminal accepts. */
+export function currencyNumeric(code: CurrencyCode): string {
+  const numeric = numericCurrency(code);
+  if (!numeric) throw new AmountError(`currency ${code} has no ISO 4217 numeric code here`);
+  return numeric;
+}
 
 export type CurrencyCode = keyof typeof CURRENCIES;
 

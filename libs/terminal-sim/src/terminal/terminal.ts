@@ -34,7 +34,7 @@ import {
 } from '../state/terminal-state';
 import type { TerminalStateStore } from '../state/terminal-state.store';
 import { REQUEST_CODECS, isCardInsertOperation, type CardInsertApi } from './card-insert-api';
-import { CURRENCIES, type CurrencyCode } from './currency';
+import { currencyNumeric, type CurrencyCode } from './currency';
 
 const { AuthorizationKind, CardDecision, DukptScheme, PaymentStatus } = cardInsertV1;
 
@@ -145,7 +145,7 @@ export class Terminal {
     const pin = payment.pin === undefined ? payment.card.profile.pin : payment.pin;
     const emv = runToFirstGenerateAc(card, this.withCardCa(payment.card), {
       amountMinor: payment.amountMinor,
-      currencyNumeric: CURRENCIES[payment.currency].numeric,
+      currencyNumeric: currencyNumeric(payment.currency),
       transactionType: '00',
       date: now,
       pinEntered: pin !== null,
