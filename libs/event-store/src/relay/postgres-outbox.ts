@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { mapPostgresEvent } from '../storage/postgres-event.storage';
+import { EVENT_COLUMNS, mapPostgresEvent } from '../storage/postgres-event.storage';
 import type { Checkpoint, OutboxBatch, OutboxLag, OutboxSession } from './outbox.port';
 import { outboxFrameSql, parseOutboxFrames } from './outbox-frames';
 import { asIs, outboxRecords } from './outbox-records';
@@ -25,10 +25,7 @@ const READ = `
     FROM (SELECT tx_id, position FROM batch ORDER BY tx_id DESC, position DESC LIMIT 1) last`;
 
 // Events of outbox rows written before the outbox stored records.
-const READ_EVENTS = `
-  SELECT position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
-         recorded_at, correlation_id, causation_id, merchant_id, payload
-    FROM es_events WHERE position = ANY($1::bigint[])`;
+const READ_EVENTS = `SELECT ${EVENT_COLUMNS} FROM es_events WHERE position = ANY($1::bigint[])`;
 
 /**
  * The outbox on Postgres, read gap-free.

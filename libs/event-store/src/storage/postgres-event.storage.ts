@@ -22,7 +22,7 @@ import { encodeOutboxRecord } from '../kafka/outbox-record';
 import type { EventStorage, RoutedAppend, StorageTransaction } from './event-storage.port';
 import { PG_UNIQUE_VIOLATION, driverError, positionsInOrder } from './sql-results';
 
-const EVENT_COLUMNS = `position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
+export const EVENT_COLUMNS = `position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
   recorded_at, correlation_id, causation_id, merchant_id, payload`;
 
 // One round trip: the current version of every stream of the batch, and the
