@@ -14,7 +14,8 @@
  *  3. the bench pre-generates Authorize requests exactly as the terminals
  *     make them (MACed, track 2 and PIN under DUKPT, rising KSN per terminal,
  *     rising ATC per card), then sends them as raw bytes: the terminal's work
- *     is outside the timed phase;
+ *     is outside the timed phases (a fixed offered load, then the maximum,
+ *     sized by a short untimed run);
  *  4. the baseline: a raw grpc-js unary echo server (its own process) that
  *     does one raw `pg` single-row INSERT per request, with the same request
  *     and response sizes, driven by the same lanes at the same offered loads.
@@ -36,26 +37,6 @@ import {
 } from '@grpc/grpc-js';
 import { Client, Pool } from 'pg';
 import { cardInsertV1 } from '@tillgate/contracts';
-import {
-  FileKeyBlockRepository,
-  FileKsnCounterRepository,
-  InMemoryKsnCounterRepository,
-  JsonLinesAuditSink,
-  SoftwareKeyStore,
-  loadMasterKey,
-  type DukptDeviceKey,
-} from '@tillgate/key-store';
-import {
-  HostLinkIssuer,
-  KeyStoreCardDataOpener,
-  KeyStoreTerminalAuthenticator,
-  loadTerminalDirectory,
-  type CardInsertPorts,
-  type KeyStoreCardDataOpenerOptions,
-} from '@tillgate/card-insert';
-import { loadGatewayConfig, startGateway } from '@tillgate/gateway';
-import { HostLink } from '@tillgate/host-link';
-import { createLogger } from '@tillgate/platform';
 import {
   FileTerminalStateStore,
   InMemoryTerminalStateStore,
@@ -150,58 +131,6 @@ async function echoServer(): Promise<void> {
 /** The same row shape our append writes to es_events, into a table created LIKE it. */
 const RAW_INSERT = `INSERT INTO raw_events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
   recorded_at, correlation_id, causation_id, merchant_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10)`;
-
-// ---------------------------------------------------------------- the what-if gateway (child process)
-
-/**
- * The gateway exactly as apps/gateway starts it in production mode, except
- * that the key store keeps its KSN counters in memory: the ports are built as
- * `acquiringPortsFromConfig` builds them, with InMemoryKsnCounterRepository
- * in place of FileKsnCounterRepository.
- */
-async function memoryKsnGateway(): Promise<void> {
-  const config = loadGatewayConfig(process.env);
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'gateway' });
-  const keys = new SoftwareKeyStore({
-    masterKey: await loadMasterKey(process.env),
-    keyBlocks: new FileKeyBlockRepository(config.TILLGATE_KEY_STORE_FILE),
-    ksnCounters: new InMemoryKsnCounterRepository(),
-    audit: new JsonLinesAuditSink(config.TILLGATE_KEY_AUDIT_FILE),
-  });
-  const [host, port] = config.CARD_INSERT_ISSUER_HOST.split(':');
-  const link = new HostLink({
-    host: host ?? '127.0.0.1',
-    port: Number(port),
-    requestTimeoutMs: config.CARD_INSERT_ISSUER_DEADLINE_MS,
-    logger: logger.child({ component: 'host-link' }),
-  });
-  link.start();
-  const zonePinKeys: KeyStoreCardDataOpenerOptions['zonePinKeys'] = {
-    ...(config.CARD_INSERT_ZONE_PIN_KEY_TDES_ID
-      ? { tdes: { key: { id: config.CARD_INSERT_ZONE_PIN_KEY_TDES_ID }, format: 0 } }
-      : {}),
-    ...(config.CARD_INSERT_ZONE_PIN_KEY_AES_ID
-      ? { aes128: { key: { id: config.CARD_INSERT_ZONE_PIN_KEY_AES_ID }, format: 4 } }
-      : {}),
-  };
-  const ports: CardInsertPorts = {
-    terminals: await loadTerminalDirectory(config.CARD_INSERT_TERMINALS_FILE),
-    authenticator: new KeyStoreTerminalAuthenticator(keys),
-    cards: new KeyStoreCardDataOpener({
-      keys,
-      panTokenKey: { id: config.CARD_INSERT_PAN_TOKEN_KEY_ID },
-      zonePinKeys,
-    }),
-    issuer: new HostLinkIssuer(link),
-  };
-  const gateway = await startGateway(config, { version: 'bench', logger, cardInsertPorts: ports });
-  process.once('SIGTERM', () => {
-    void gateway
-      .close()
-      .then(() => link.close())
-      .finally(() => process.exit(0));
-  });
-}
 
 // ---------------------------------------------------------------- options
 
@@ -648,29 +577,7 @@ function summariseProfile(file: string): {
   };
 }
 
-// ---------------------------------------------------------------- the KSN counter file
-
-/**
- * The production key store's KSN counters are a JSON file rewritten (temp
- * file, fsync, rename, fsync of the directory, under a lock file) on every
- * accepted counter, one write at a time per process. Its cost per advance,
- * alone, with as many devices as the run's terminals, bounds the gateway's
- * rate whatever else it does.
- */
-async function ksnCounterFileCost(
-  dir: string,
-  devices: number,
-): Promise<{ wallMs: number; cpuMs: number }> {
-  const repo = new FileKsnCounterRepository(join(dir, 'ksn-probe.json'));
-  const device = (i: number) => `bench-device-${i % devices}` as DukptDeviceKey;
-  for (let i = 0; i < devices; i++) await repo.advance(device(i), 1, 'mac');
-  const n = 150;
-  const cpu = process.cpuUsage();
-  const t = now();
-  for (let i = 0; i < n; i++) await repo.advance(device(i), 2 + Math.floor(i / devices), 'mac');
-  const used = process.cpuUsage(cpu);
-  return { wallMs: (now() - t) / n, cpuMs: (used.user + used.system) / 1000 / n };
-}
+// ---------------------------------------------------------------- database probes
 
 /** Transactions committed in the database so far (all connections: appends, loads, relay checkpoints). */
 async function committedTransactions(db: Client, name: string): Promise<number> {
@@ -679,22 +586,6 @@ async function committedTransactions(db: Client, name: string): Promise<number> 
     [name],
   );
   return Number(rows[0]?.commits ?? NaN);
-}
-
-/**
- * Where the production gateway kept its KSN counters in this run: in Postgres
- * (the card-insert \`ci_ksn_counters\` table, when the wiring has it and it
- * holds rows) or else in the counter file.
- */
-async function ksnCounterStore(db: Client): Promise<'sql' | 'file'> {
-  try {
-    const { rows } = await db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM ci_ksn_counters',
-    );
-    return (rows[0]?.n ?? 0) > 0 ? 'sql' : 'file';
-  } catch {
-    return 'file';
-  }
 }
 
 /** Outbox entries past every relay checkpoint: appended but not yet acknowledged by Kafka. */
@@ -798,32 +689,19 @@ async function main(): Promise<void> {
       TILLGATE_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
     };
-    const startOurGateway = async (variant: 'production' | 'memory-ksn') => {
-      const port = await freePort();
-      const child =
-        variant === 'production'
-          ? startNode(
-              'apps/gateway/src/main.ts',
-              { ...gatewayEnv, TILLGATE_GRPC_PORT: String(port) },
-              [],
-              opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-            )
-          : startNode(
-              __filename,
-              { ...gatewayEnv, TILLGATE_GRPC_PORT: String(port) },
-              ['--memory-ksn-gateway'],
-              opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}-what-if`] : [],
-            );
-      children.push(child);
-      await waitForPort(port, child, `the gateway (${variant})`);
-      await sleep(1000);
-      const client = new GrpcClient(`127.0.0.1:${port}`, credentials.createInsecure());
-      grpcClients.push(client);
-      return { child, address: `127.0.0.1:${port}`, client };
-    };
-    const production = await startOurGateway('production');
-    const gateway = production.child;
-    const gatewayAddress = production.address;
+    const gatewayPort = await freePort();
+    const gateway = startNode(
+      'apps/gateway/src/main.ts',
+      { ...gatewayEnv, TILLGATE_GRPC_PORT: String(gatewayPort) },
+      [],
+      opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
+    children.push(gateway);
+    await waitForPort(gatewayPort, gateway, 'the gateway (production mode)');
+    await sleep(1000);
+    const gatewayClient = new GrpcClient(`127.0.0.1:${gatewayPort}`, credentials.createInsecure());
+    grpcClients.push(gatewayClient);
+    const gatewayAddress = `127.0.0.1:${gatewayPort}`;
     log(`gateway on ${gatewayAddress}, issuer simulator on 127.0.0.1:${issuerPort}`);
 
     // 4. terminal-sim load: whole sales, terminal work included (also warms the gateway up).
@@ -892,7 +770,7 @@ async function main(): Promise<void> {
         if (!request) return Promise.reject(new Error(`lane ${lane} ran out of requests`));
         return unary(client, AUTHORIZE_PATH, request);
       };
-    const sendOurs = sendTo(production.client);
+    const sendOurs = sendTo(gatewayClient);
     const pids = { gateway: gateway.pid, issuer: issuer.pid };
     // Warm-up of our path (JIT, pools, Kafka producer), untimed.
     const warm = await runPhase('warm-up', sendOurs, opts.lanes, null, 60, warmupPerLane, pids);
@@ -902,6 +780,10 @@ async function main(): Promise<void> {
     log(
       `warm-up: ${warm.completed} ok, ${warm.errors} errors ${warm.errorSamples.join('; ')}; ${outcomes(warm)}`,
     );
+    if (warm.errors > warm.completed / 100)
+      throw new Error(
+        `the gateway refused the warm-up (${warm.errorSamples.join('; ')}): nothing to measure`,
+      );
 
     const echoPort = await freePort();
     const pgPool = 10;
@@ -952,8 +834,20 @@ async function main(): Promise<void> {
       `fixed ${opts.rate}/s: raw ${formatRate(rateOf(rawFixed))}/s, ours ${formatRate(rateOf(oursFixed))}/s`,
     );
     const rawMax = await runPhase('raw', sendRaw, opts.lanes, null, opts.seconds, 1e9, rawPids);
-    // Enough for 3x the fixed phase's rate reached or 60/s, whichever is more.
-    const maxGuess = Math.max(60, 3 * rateOf(oursFixed));
+    // A short untimed run at max sizes the timed one: requests for 2 s at the raw
+    // baseline's rate (an upper bound), then for the timed phase at 1.5x the rate it reached.
+    const sizingSeconds = 2;
+    generated += topUp(lanes, Math.ceil((rateOf(rawMax) * sizingSeconds) / opts.lanes) + 1);
+    const sizing = await runPhase(
+      'sizing',
+      sendOurs,
+      opts.lanes,
+      null,
+      sizingSeconds,
+      unsent(),
+      pids,
+    );
+    const maxGuess = Math.max(60, 1.5 * rateOf(sizing));
     generated += topUp(lanes, Math.ceil((maxGuess * opts.seconds) / opts.lanes) + 1);
     const auditFile = join(dataDir, 'keys.audit.jsonl');
     const auditBefore = auditRecords(auditFile).length;
@@ -969,7 +863,6 @@ async function main(): Promise<void> {
     );
     log(`max: raw ${formatRate(rateOf(rawMax))}/s, ours ${formatRate(rateOf(oursMax))}/s`);
     const backlogAfterMax = await outboxBacklog(probe);
-    const ksnStore = await ksnCounterStore(probe);
     await sleep(1500); // statistics reach pg_stat_database within a second or so
     const commitsPerAuth =
       ((await committedTransactions(probe, dbName)) - commitsBefore) /
@@ -977,37 +870,6 @@ async function main(): Promise<void> {
     const auditPerAuth = new Map<string, number>();
     for (const type of auditRecords(auditFile).slice(auditBefore))
       auditPerAuth.set(type, (auditPerAuth.get(type) ?? 0) + 1 / Math.max(1, oursMax.completed));
-
-    // 8. The same gateway with the KSN counters in memory (not durable: a what-if, never for production).
-    await stop(gateway);
-    const memory = await startOurGateway('memory-ksn');
-    const sendMemory = sendTo(memory.client);
-    const memoryPids = { gateway: memory.child.pid, issuer: issuer.pid };
-    generated += topUp(lanes, warmupPerLane + fixedPerLane);
-    await runPhase('warm-up', sendMemory, opts.lanes, null, 60, warmupPerLane, memoryPids);
-    const memoryFixed = await runPhase(
-      'memory',
-      sendMemory,
-      opts.lanes,
-      opts.rate,
-      opts.seconds,
-      unsent(),
-      memoryPids,
-    );
-    const memoryGuess = Math.max(150, 3 * rateOf(oursMax));
-    generated += topUp(lanes, Math.ceil((memoryGuess * opts.seconds) / opts.lanes) + 1);
-    const memoryMax = await runPhase(
-      'memory',
-      sendMemory,
-      opts.lanes,
-      null,
-      opts.seconds,
-      unsent(),
-      memoryPids,
-    );
-    log(
-      `memory KSN counters: fixed ${formatRate(rateOf(memoryFixed))}/s, max ${formatRate(rateOf(memoryMax))}/s`,
-    );
     const sent = lanes.reduce((a, l) => a + l.next, 0);
     log(
       `requests made by the terminals in ${generated.toFixed(1)} s (${((1000 * generated) / lanes.reduce((a, l) => a + l.requests.length, 0)).toFixed(2)} ms each), ${sent} sent`,
@@ -1015,28 +877,19 @@ async function main(): Promise<void> {
     const [{ events }] = (
       await probe.query<{ events: number }>('SELECT count(*)::int AS events FROM es_events')
     ).rows;
-    const backlogAfterMemory = await outboxBacklog(probe);
     await probe.end();
     const loadAtEnd = loadAverage();
 
     for (const c of grpcClients.splice(0)) c.close();
     await stop(echo);
-    await stop(memory.child);
+    await stop(gateway); // writes its CPU profile
     await stop(issuer);
-    const ksnFile = await ksnCounterFileCost(dataDir, opts.lanes);
-    log(
-      `KSN counter file: ${ksnFile.wallMs.toFixed(2)} ms per advance (${ksnFile.cpuMs.toFixed(2)} ms CPU)`,
-    );
-    const summary = (dir: string) => {
-      const file = opts.profile
-        ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
-        : undefined;
-      return file ? summariseProfile(join(dir, file)) : null;
-    };
-    const profileSummary = summary(profileDir);
-    const whatIfProfile = summary(`${profileDir}-what-if`);
+    const profileFile = opts.profile
+      ? readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'))
+      : undefined;
+    const profileSummary = profileFile ? summariseProfile(join(profileDir, profileFile)) : null;
 
-    const failed = [warm, oursFixed, oursMax, memoryFixed, memoryMax].find(
+    const failed = [warm, oursFixed, sizing, oursMax].find(
       (phase) => phase.errors > phase.completed / 100,
     );
     if (failed) {
@@ -1059,15 +912,10 @@ async function main(): Promise<void> {
       oursFixed,
       rawMax,
       oursMax,
-      memoryFixed,
-      memoryMax,
       events,
       commitsPerAuth,
-      ksnStore,
-      backlog: { afterMax: backlogAfterMax, afterMemory: backlogAfterMemory },
+      backlogAfterMax,
       profileSummary,
-      whatIfProfile,
-      ksnFile,
       auditPerAuth,
     });
     if (opts.dryRun) process.stdout.write(`${markdown}\n`);
@@ -1112,15 +960,10 @@ function report(r: {
   oursFixed: Phase;
   rawMax: Phase;
   oursMax: Phase;
-  memoryFixed: Phase;
-  memoryMax: Phase;
   events: number;
-  backlog: { afterMax: number; afterMemory: number };
+  backlogAfterMax: number;
   commitsPerAuth: number;
-  ksnStore: 'sql' | 'file';
   profileSummary: ReturnType<typeof summariseProfile> | null;
-  whatIfProfile: ReturnType<typeof summariseProfile> | null;
-  ksnFile: { wallMs: number; cpuMs: number };
   auditPerAuth: Map<string, number>;
 }): string {
   const { opts } = r;
@@ -1137,53 +980,53 @@ function report(r: {
     String(p.errors),
   ];
   /** CPU ms per request of each process, over the phase. */
+  const perRequest = (p: Phase) => {
+    const per = (seconds: number) => (1000 * seconds) / Math.max(1, p.completed);
+    const issuer = Number.isNaN(p.cpu.issuer) ? 0 : p.cpu.issuer;
+    return {
+      server: per(p.cpu.gateway),
+      issuer: Number.isNaN(p.cpu.issuer) ? NaN : per(p.cpu.issuer),
+      client: per(p.cpu.client),
+      rest: per(p.cpu.machine - p.cpu.gateway - issuer - p.cpu.client),
+      machine: per(p.cpu.machine),
+    };
+  };
   const cpuRow = (label: string, p: Phase) => {
-    const per = (s: number) => ((1000 * s) / Math.max(1, p.completed)).toFixed(2);
-    const others = p.cpu.machine - p.cpu.gateway - (p.cpu.issuer || 0) - p.cpu.client;
+    const c = perRequest(p);
     return [
       label,
-      per(p.cpu.gateway),
-      Number.isNaN(p.cpu.issuer) ? '' : per(p.cpu.issuer),
-      per(p.cpu.client),
-      per(others),
+      c.server.toFixed(2),
+      Number.isNaN(c.issuer) ? '' : c.issuer.toFixed(2),
+      c.client.toFixed(2),
+      c.rest.toFixed(2),
+      c.machine.toFixed(2),
       `${((100 * p.cpu.machine) / (p.seconds * cpu.length)).toFixed(0)}%`,
     ];
   };
-  const oursP99 = percentile(r.oursFixed.latenciesMs, 99);
   const rawP99 = percentile(r.rawFixed.latenciesMs, 99);
-  const ratio = oursP99 / rawP99;
+  const ratio = percentile(r.oursFixed.latenciesMs, 99) / rawP99;
   const maxRate = rateOf(r.oursMax);
-  const gatewayMsPerAuth = (1000 * r.oursMax.cpu.gateway) / Math.max(1, r.oursMax.completed);
-  const issuerMsPerAuth = (1000 * r.oursMax.cpu.issuer) / Math.max(1, r.oursMax.completed);
+  const ours = perRequest(r.oursMax);
+  const raw = perRequest(r.rawMax);
   const s = r.sim.report;
-  const auditTotal = [...r.auditPerAuth.values()].reduce((a, b) => a + b, 0);
+  const audit = [...r.auditPerAuth.entries()];
   const profile = r.profileSummary
     ? `
 
-CPU profile of the gateway process over the whole run (\`node --cpu-prof\`; the figures above
-were measured with the profiler on). The process was busy in ${r.profileSummary.busyShare} of the
-samples; shares below are of the busy ones.
+CPU profile of the gateway process over its whole life in this run, start-up included (\`node
+--cpu-prof\`; the figures above were measured with the profiler on). The process was busy in
+${r.profileSummary.busyShare} of the samples; shares below are of the busy ones.
 
 ${markdownTable(['function (self time)', 'share'], r.profileSummary.functions)}
 
 ${markdownTable(['package / file (self time)', 'share'], r.profileSummary.places)}
 
-${markdownTable(['file of ours on the stack (inclusive)', 'share'], r.profileSummary.ours)}${
-        r.whatIfProfile
-          ? `
-
-The what-if gateway's profile (KSN counters in memory; busy in ${r.whatIfProfile.busyShare} of the samples):
-
-${markdownTable(['what-if: file of ours on the stack (inclusive)', 'share'], r.whatIfProfile.ours)}
-
-${markdownTable(['what-if: function (self time)', 'share'], r.whatIfProfile.functions)}`
-          : ''
-      }`
+${markdownTable(['file of ours on the stack (inclusive)', 'share'], r.profileSummary.ours)}`
     : '';
   return `## Card-insert authorization (\`tools/bench/card-insert.bench.ts\`)
 
 - date: ${new Date().toISOString().slice(0, 10)}
-- machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} logical cores, ${platform()}/${arch()}; node ${process.version}; Postgres (fsync and synchronous_commit on) and Kafka 4.4 local (\`tools/infra\`), shared with other work
+- machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} logical cores, ${platform()}/${arch()}; node ${process.version}; Postgres (fsync and synchronous_commit on) and Kafka 4.4 local (\`tools/infra\`)
 - load average (1 / 5 / 15 min): ${r.loadAtStart} at the start, ${r.loadAfterSim} after terminal-sim, ${r.loadAtEnd} at the end
 - ${opts.lanes} lanes = the ${DEMO_TERMINALS_PER_SCHEME} TDES + ${DEMO_TERMINALS_PER_SCHEME} AES demo terminals, one test card each; ${opts.seconds} s per timed phase
 
@@ -1194,19 +1037,20 @@ Reproduce: \`node tools/infra/infra.mjs up && eval "$(node tools/infra/infra.mjs
 gRPC, request MAC verification and KSN check under DUKPT (TDES or AES-128), track 2 decryption,
 PIN translation to the zone PIN key in the key store, ISO 8583 0100/0110 with field 55 over TCP
 to the issuer simulator (\`apps/issuer-simulator\`, a third process: it verifies the ARQC and the
-PIN and makes the ARPC), the payment's events appended on Postgres, and the outbox relay
-publishing them to Kafka. The requests are made beforehand by the terminal simulator's own
-\`Terminal\` (EMV to the ARQC, DUKPT encryption, MAC) and sent as ready protobuf bytes
-(${r.requestBytes} bytes on average; answers ${r.responseBytes} bytes), so the terminal's crypto
-is not in the timed path; KSNs rise per terminal and ATCs per card in each lane's order.
+PIN and makes the ARPC), the payment's events appended on Postgres (\`PaymentInitiated\`
+committed before the issuer call, so that a crash can be reversed, then the answer committed
+before the terminal hears it), and the outbox relay publishing them to Kafka. The requests are
+made beforehand by the terminal simulator's own \`Terminal\` (EMV to the ARQC, DUKPT encryption,
+MAC) and sent as ready protobuf bytes (${r.requestBytes} bytes on average; answers ${r.responseBytes} bytes), so the
+terminal's crypto is not in the timed path; KSNs rise per terminal and ATCs per card in each
+lane's order.
 **Raw** is a grpc-js unary echo server in its own process that, per request, does one \`pg\`
 single-row INSERT (autocommit; pool of ${r.pgPool}) of an event-sized row (${r.payloadBytes}-byte
 payload) into a table created \`LIKE es_events INCLUDING ALL\` and answers with a buffer of the
 Authorize answer's size. Both are driven by the same client (raw bytes over one grpc-js channel)
 with the same ${opts.lanes} lanes, one request in flight per lane. At a fixed offered load request
 _j_ is due at _j / rate_ and its latency runs from its due time (queueing counts); "max" sends
-each lane's next request as soon as its answer arrived. The fixed load, ${formatRate(opts.rate)}/s, is chosen
-below what our path sustains on this machine (see "max"), so that its latencies are not queueing.
+each lane's next request as soon as its answer arrived.
 
 ${markdownTable(
   ['case', 'offered /s', 'done /s', 'p50 ms', 'p99 ms', 'p99 ÷ raw p99', 'errors'],
@@ -1215,86 +1059,46 @@ ${markdownTable(
     row('ours: Authorize, full path', r.oursFixed, r.rawFixed),
     row('raw: grpc echo + pg INSERT', r.rawMax, null),
     row('ours: Authorize, full path', r.oursMax, r.rawMax),
-    row('what-if: KSN counters in memory', r.memoryFixed, r.rawFixed),
-    row('what-if: KSN counters in memory', r.memoryMax, r.rawMax),
   ],
 )}
 
-"What-if" is the same gateway, started by the bench (\`--memory-ksn-gateway\`, \`startGateway\` with
-the production adapters built the same way) but with the key store's KSN counters in memory instead
-of durable ones: not durable, so never acceptable in production (a restart would accept replayed
-KSNs); it shows what durable counters cost.
+Targets (issue 7): p99 at the fixed load ≤ 1.5× the raw p99 — ${ratio <= 1.5 ? 'met' : 'not met'}
+(${ratio.toFixed(2)}×); ≥ 1,000 authorizations/s on ${cpu.length} cores — ${maxRate >= 1000 ? 'met' : 'not met'} (${formatRate(maxRate)}/s, ${(maxRate / rateOf(r.rawMax)).toFixed(2)}× the raw rate).
 
-Answers (response code: count): at ${formatRate(opts.rate)}/s ${outcomes(r.oursFixed)}; at max ${outcomes(r.oursMax)};
-what-if ${outcomes(r.memoryFixed)} and ${outcomes(r.memoryMax)}.
-${r.events.toLocaleString('en-US')} events appended in the run. Outbox entries not yet published to Kafka (past the relay's checkpoint) right at the end of the
-max phase: ${r.backlog.afterMax.toLocaleString('en-US')}; at the end of the what-if phases: ${r.backlog.afterMemory.toLocaleString('en-US')}.
+Answers (response code: count): at ${formatRate(opts.rate)}/s ${outcomes(r.oursFixed)}; at max ${outcomes(r.oursMax)}.
+${r.events.toLocaleString('en-US')} events appended in the run. Outbox entries not yet published to Kafka (past the relay's
+checkpoint) right at the end of the max phase: ${r.backlogAfterMax.toLocaleString('en-US')}.
 
 CPU time per request (ms) of each process, from \`/proc\`, over the phase ("rest" is the
-machine's busy time minus those: Postgres, Kafka and anything else running):
+machine's busy time minus those: Postgres, Kafka and anything else running; "all" is the
+machine's busy time per request, which bounds the rate at ${cpu.length} cores ÷ "all"):
 
 ${markdownTable(
-  ['phase', 'gateway / echo server', 'issuer simulator', 'bench client', 'rest', 'machine busy'],
+  [
+    'phase',
+    'gateway / echo server',
+    'issuer simulator',
+    'bench client',
+    'rest',
+    'all',
+    'machine busy',
+  ],
   [
     cpuRow(`raw at ${formatRate(opts.rate)}/s`, r.rawFixed),
     cpuRow(`ours at ${formatRate(opts.rate)}/s`, r.oursFixed),
     cpuRow('raw at max', r.rawMax),
     cpuRow('ours at max', r.oursMax),
-    cpuRow(`what-if at ${formatRate(opts.rate)}/s`, r.memoryFixed),
-    cpuRow('what-if at max', r.memoryMax),
   ],
 )}
 
-At its maximum the gateway process spent ${gatewayMsPerAuth.toFixed(2)} ms of CPU per authorization
-(one node thread: at most ≈ ${formatRate(1000 / gatewayMsPerAuth)} authorizations/s if it had a core to
-itself) and the issuer simulator ${issuerMsPerAuth.toFixed(2)} ms (≈ ${formatRate(1000 / issuerMsPerAuth)}/s on
-its own core).
-
-Key-store work per authorization at max (its audit records, one per key an operation used):
-${[...r.auditPerAuth.entries()].map(([t, n]) => `${t} ${n.toFixed(2)}`).join(', ') || 'none recorded'}. An Authorize
-with online PIN uses the terminal's DUKPT key on three channels (MAC, track 2 data, PIN), and each
-accepted channel advances the device's KSN counter. ${
-    r.ksnStore === 'sql'
-      ? `In this run the production wiring kept the counters in Postgres (\`ci_ksn_counters\`, one
-transaction per advance, counted in the transactions below). For comparison, the file-backed
-repository it replaced (\`FileKsnCounterRepository\`: lock file, temp file, fsync, rename, fsync of
-the directory, one write at a time per process)`
-      : `In this run the production wiring kept them in a file (\`FileKsnCounterRepository\`: lock file,
-temp file, fsync, rename, fsync of the directory, one write at a time per process), which`
-  } takes, measured alone in this run with ${opts.lanes} devices, ${r.ksnFile.wallMs.toFixed(2)} ms per advance
-(${r.ksnFile.cpuMs.toFixed(2)} ms of CPU): three per authorization serialise a gateway at
-≈ ${formatRate(1000 / (3 * r.ksnFile.wallMs))} authorizations/s at best, whatever the concurrency.
-
-Targets (issue 7): p99 at the fixed load ≤ 1.5× the raw p99 — ${ratio <= 1.5 ? 'met' : 'not met'}
-(${ratio.toFixed(2)}×); ≥ 1,000 authorizations/s on 2 cores — ${maxRate >= 1000 ? 'met' : 'not met'} (${formatRate(maxRate)}/s).
-With the KSN counters in memory (what-if) the same path reached ${formatRate(rateOf(r.memoryMax))}/s at max, p99 at
-${formatRate(opts.rate)}/s ${(percentile(r.memoryFixed.latenciesMs, 99) / rawP99).toFixed(2)}× the raw p99, and the gateway spent
-${((1000 * r.memoryMax.cpu.gateway) / Math.max(1, r.memoryMax.completed)).toFixed(2)} ms of CPU per authorization.
-
-**What limits the rate.** Not the issuer simulator (${issuerMsPerAuth.toFixed(2)} ms of CPU per
-authorization), not gRPC nor Postgres as such (the raw baseline did ${formatRate(rateOf(r.rawMax))}/s on the same
-machine at the same time), and not one hot function: the gateway's single node process is bound
-by its own per-authorization work, most of it system calls rather than computation (see the
-profiles): the **file-backed key-store adapters** that the production wiring
-(\`acquiringPortsFromConfig\`) gives it, which do file-system work on every key use, and many
-Postgres round trips. First the KSN counters (three durable advances per authorization: the
-what-if shows what they cost; the gap varies from run to run on this shared machine). Then, still in the what-if, per
-authorization (both gateways): ${auditTotal.toFixed(0)} key audit records, each a \`mkdir\` of its directory
-then an \`appendFile\` (open, write, close), awaited in turn by \`JsonLinesAuditSink\`; a \`stat\` of the key block file at every key use
-(\`FileKeyBlockRepository\`, cached until it changes) and the TR-31 key block unwrapped under
-the master key at every use; the DUKPT derivations and MACs themselves; and, in card-insert, two
-event appends (\`PaymentInitiated\` before the issuer call, so that a crash can be reversed, then
-the answer) with their stream loads: ${r.commitsPerAuth.toFixed(1)} committed Postgres transactions per
-authorization at max (autocommit reads included, and the outbox relay's and the reversal worker's
-own queries spread over the authorizations), each query costing the gateway a socket write to
-Postgres (pg's \`writev\`/\`writeBuffer\` in the profiles). The profile tables below say how the gateway's busy time
-splits. Both targets need the key store's per-use file work gone from the request path (counters
-in the database or a batched/grouped counter write, audit records buffered, unwrapped keys cached
-for their lifetime); the 1,000/s target also needs the node process's own per-request work
-(${((1000 * r.memoryMax.cpu.gateway) / Math.max(1, r.memoryMax.completed)).toFixed(2)} ms of CPU in the what-if, i.e. ≈ ${formatRate(1000 / ((1000 * r.memoryMax.cpu.gateway) / Math.max(1, r.memoryMax.completed)))}/s per core) cut several-fold.
-The machine was shared: load average ${r.loadAtStart} at the start and ${r.loadAtEnd} at the end on
-${cpu.length} cores, and the "rest" column above counts other work too; absolute rates are low for
-that reason as well, but the ratios were measured side by side under the same load.${profile}
+**Where the time goes at max.** An authorization cost the machine ${ours.machine.toFixed(2)} ms of CPU in all
+(the raw baseline ${raw.machine.toFixed(2)} ms): ${ours.server.toFixed(2)} ms in the gateway process, ${ours.issuer.toFixed(2)} ms in the issuer
+simulator, ${ours.rest.toFixed(2)} ms in Postgres, Kafka and the rest. On ${cpu.length} cores that bounds the rate at
+≈ ${formatRate((1000 * cpu.length) / ours.machine)}/s; 1,000/s needs ≤ ${((1000 * cpu.length) / 1000).toFixed(1)} ms per authorization for everything, the bench
+client included. Postgres transactions committed per authorization: ${r.commitsPerAuth.toFixed(1)} (the appends are
+group-committed, so concurrent authorizations share commits; the relay's and the reversal
+worker's queries are spread over the authorizations). Key-store operations audited per
+authorization (one record per key an operation used): ${audit.map(([t, n]) => `${t} ${n.toFixed(2)}`).join(', ') || 'none recorded'}.${profile}
 
 ### \`terminal-sim load\`
 
@@ -1323,12 +1127,7 @@ Outcomes: ${Object.entries(s.outcomes)
 }
 
 // Last, so that every constant above is initialised before either entry point runs.
-if (process.argv.includes('--memory-ksn-gateway')) {
-  memoryKsnGateway().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
-} else if (process.argv.includes('--echo-server')) {
+if (process.argv.includes('--echo-server')) {
   echoServer().catch((error) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     process.exit(1);
