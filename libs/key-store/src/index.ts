@@ -6,6 +6,7 @@ export type {
   AcceptDukptKsnRequest,
   ArqcVerified,
   DecryptTrackDataRequest,
+  DukptKsnGrant,
   GenerateDukptResponseMacRequest,
   GenerateKeyRequest,
   GenerateMacRequest,
@@ -36,7 +37,11 @@ export { InMemoryKeyBlockRepository } from './keys/in-memory-key-block.repositor
 export { FileKeyBlockRepository } from './keys/file-key-block.repository';
 export { MASTER_KEY_LENGTH, MasterKey } from './master-key/master-key';
 export { loadMasterKey, masterKeyConfig } from './master-key/master-key.config';
-export { advanceKsnCounter, isKsnCounterAccepted } from './ksn/ksn-counter.repository';
+export {
+  advanceKsnCounter,
+  isKsnCounterAccepted,
+  isKsnCounterAcceptedForAll,
+} from './ksn/ksn-counter.repository';
 export type {
   DukptChannel,
   DukptDeviceKey,

@@ -126,8 +126,27 @@ export interface VerifyDukptMacRequest {
 export interface AcceptDukptKsnRequest {
   readonly bdk: KeyRef;
   readonly ksn: Buffer;
-  /** The working-key family the KSN is accepted for; default `mac`. */
-  readonly channel?: DukptChannel;
+  /**
+   * The working-key families the request uses under this KSN, accepted
+   * together or not at all; default `['mac']`. Name every channel the
+   * request will use (`['mac', 'data', 'pin']` for a request with track data
+   * and a PIN block) and pass the grant to those operations.
+   */
+  readonly channels?: readonly DukptChannel[];
+}
+
+declare const grantBrand: unique symbol;
+
+/**
+ * Proof that {@link KeyStore.acceptDukptKsn} accepted a KSN for some
+ * channels. Only the store that issued it honours it, only for the same
+ * device (BDK id and version, initial key ID) and counter, and each channel
+ * once. It holds no key material; its fields are for logs and tests.
+ */
+export interface DukptKsnGrant {
+  readonly [grantBrand]: true;
+  readonly counter: number;
+  readonly channels: readonly DukptChannel[];
 }
 
 export interface GenerateDukptResponseMacRequest {
@@ -152,6 +171,12 @@ export interface DecryptTrackDataRequest {
   readonly iv?: Buffer;
   /** AES DUKPT only: the data working key type, default aes128. */
   readonly keyType?: Extract<AesDukptKeyType, 'aes128' | 'aes192' | 'aes256'>;
+  /**
+   * The KSN's acceptance from {@link KeyStore.acceptDukptKsn}, covering
+   * `data`: the counter is then not looked up or recorded again. Without
+   * it, the counter is checked and recorded for `data` by this call.
+   */
+  readonly grant?: DukptKsnGrant;
 }
 
 /** Formats a PIN may leave the store in (PCI PIN Security Requirement 3-3). */
@@ -169,6 +194,8 @@ export interface TranslatePinBlockRequest {
     readonly format: IncomingPinBlockFormat;
     /** AES DUKPT only: the PIN working key type; default aes128 for format 4, tdes2 otherwise. */
     readonly keyType?: AesDukptKeyType;
+    /** The KSN's acceptance covering `pin` (see {@link DecryptTrackDataRequest.grant}). */
+    readonly grant?: DukptKsnGrant;
   };
   readonly destination: {
     /** A zone PIN key (kind pin-encryption). */
@@ -237,13 +264,25 @@ export interface KeyStore {
   /** Rebuilds the terminal's DUKPT MAC key from the BDK and KSN and verifies the MAC; throws MAC_VERIFICATION_FAILED. */
   verifyDukptMac(request: VerifyDukptMacRequest): Promise<void>;
   /**
-   * The replay refusal on its own: requires the KSN counter to advance for
-   * the device (see isKsnCounterAccepted) and records it; throws KSN_REPLAY.
-   * It proves nothing about the sender: call it only for a request whose MAC
-   * verified under this KSN (`verifyDukptMac` with `ksnCounter: 'unchanged'`),
-   * or a forger could move a device's counter.
+   * The replay refusal on its own: requires the KSN counter to be accepted
+   * for the device for every channel named (see isKsnCounterAcceptedForAll)
+   * and records them all in one step; throws KSN_REPLAY. It proves nothing
+   * about the sender: call it only for a request whose MAC verified under
+   * this KSN (`verifyDukptMac` with `ksnCounter: 'unchanged'`), or a forger
+   * could move a device's counter.
+   *
+   * The grant it returns lets `decryptTrackData` and `translatePinBlock`
+   * use the KSN without another counter look-up: each channel once, on this
+   * store instance only. A channel is spent by the first operation that
+   * presents the grant and gets past its request checks and key look-ups to
+   * the replay check, whether it then succeeds or fails (the counter was
+   * recorded when the grant was issued, so nothing can use the channel
+   * again: one KSN, one decryption attempt). A grant for another
+   * device, counter or channel, or not issued by this store, is refused
+   * (INVALID_REQUEST, field `grant`, `source.grant` for a PIN translation); a spent
+   * channel is KSN_REPLAY.
    */
-  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<void>;
+  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<DukptKsnGrant>;
   /**
    * The MAC of the host's response to a terminal, under the response MAC key
    * of the request's KSN: TDES X9.24-1 MAC-response variant with the ANSI
@@ -252,8 +291,9 @@ export interface KeyStore {
    * not touched: the response belongs to a request already accepted.
    */
   generateDukptResponseMac(request: GenerateDukptResponseMacRequest): Promise<Buffer>;
+  /** Decrypts the terminal's track data fields; with a grant, spends its `data` channel. */
   decryptTrackData(request: DecryptTrackDataRequest): Promise<readonly Secret<Buffer>[]>;
-  /** Decrypts the terminal's PIN block under its DUKPT key and re-encrypts it under a zone PIN key. */
+  /** Decrypts the terminal's PIN block under its DUKPT key and re-encrypts it under a zone PIN key; with a grant, spends its `pin` channel. */
   translatePinBlock(request: TranslatePinBlockRequest): Promise<TranslatedPinBlock>;
   /** Verifies the card's ARQC (throws ARQC_VERIFICATION_FAILED) and returns the ARPC. */
   verifyArqc(request: VerifyArqcRequest): Promise<ArqcVerified>;

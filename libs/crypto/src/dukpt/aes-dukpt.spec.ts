@@ -228,3 +228,30 @@ describe('AES DUKPT input validation', () => {
     ).toThrow(expect.objectContaining({ code }));
   });
 });
+
+describe('AES DUKPT transaction key path (resuming a derivation)', () => {
+  it.each(supplement.vectors.map((v): [string, (typeof supplement.vectors)[number]] => [v.ksn, v]))(
+    'reaches the supplement transaction derivation key of %s from every key on its path',
+    (_, v) => {
+      const ksn = hexToBytes(v.ksn);
+      const initialKey = aesDukpt.deriveInitialKey(hexToBytes(v.bdk), hexToBytes(v.initial_key_id));
+      const path = aesDukpt.transactionKeyPath({ key: initialKey, counter: 0 }, ksn);
+      expect(path.at(-1)?.counter ?? 0).toBe(ksn.readUInt32BE(8));
+      for (const from of [{ key: initialKey, counter: 0 }, ...path]) {
+        const rest = aesDukpt.transactionKeyPath(from, ksn);
+        expect(bytesToHex(rest.at(-1)?.key ?? from.key)).toBe(
+          v.expected.transaction_derivation_key,
+        );
+      }
+    },
+  );
+
+  it('refuses to resume from a counter that is not on the path', () => {
+    const key = Buffer.alloc(16, 1);
+    const ksn = hexToBytes('1234567890123456FFFF0000');
+    expect(() => aesDukpt.transactionKeyPath({ key, counter: 0xff000000 }, ksn)).not.toThrow();
+    expect(() => aesDukpt.transactionKeyPath({ key, counter: 0x0fff0000 }, ksn)).toThrow(
+      expect.objectContaining({ code: 'INVALID_KSN_COUNTER' }),
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { aesEncryptEcb } from '../primitives/block-cipher';
 import { CryptoError } from '../primitives/crypto-error';
-import { parseAesKsn } from './ksn';
+import { bitsAfter, parseAesKsn } from './ksn';
 
 /**
  * Host-side AES DUKPT, ANSI X9.24-3:2017. The BDK is an AES key (16, 24 or
@@ -74,9 +74,26 @@ function deriveInitialKey(bdk: Buffer, initialKeyId: Buffer): Buffer {
  * type is the initial key's type.
  */
 function deriveTransactionKey(initialKey: Buffer, ksn: Buffer): Buffer {
-  const keyType = aesKeyTypeOf(initialKey, 'initialKey');
+  aesKeyTypeOf(initialKey, 'initialKey');
+  return transactionKeyPath({ key: initialKey, counter: 0 }, ksn).at(-1)?.key ?? initialKey;
+}
+
+/**
+ * The same derivation, resumed from a key on the KSN's path: `from` is the
+ * intermediate key of a counter made of the KSN counter's highest one bits
+ * (counter 0: the initial key). Returns the key after each further step,
+ * the last being the KSN's transaction key (none when `from` is that key
+ * already). A host that keeps a device's path derives the next counter in
+ * about one step instead of one per one bit.
+ */
+function transactionKeyPath(
+  from: { readonly key: Buffer; readonly counter: number },
+  ksn: Buffer,
+): { counter: number; key: Buffer }[] {
+  const keyType = aesKeyTypeOf(from.key, 'from.key');
   const { derivationId, counter } = parseAesKsn(ksn);
-  return intermediateKey(initialKey, keyType, derivationId, counter);
+  const remaining = bitsAfter(from.counter, counter);
+  return pathSteps(from, keyType, derivationId, remaining);
 }
 
 function intermediateKey(
@@ -85,15 +102,29 @@ function intermediateKey(
   derivationId: Buffer,
   counter: number,
 ): Buffer {
-  let key = initialKey;
-  let workingCounter = 0;
+  return (
+    pathSteps({ key: initialKey, counter: 0 }, keyType, derivationId, counter).at(-1)?.key ??
+    initialKey
+  );
+}
+
+function pathSteps(
+  from: { readonly key: Buffer; readonly counter: number },
+  keyType: AesDukptKeyType,
+  derivationId: Buffer,
+  remaining: number,
+): { counter: number; key: Buffer }[] {
+  const path: { counter: number; key: Buffer }[] = [];
+  let key = from.key;
+  let workingCounter = from.counter;
   for (let bit = 31; bit >= 0; bit--) {
     const mask = 2 ** bit;
-    if (Math.floor(counter / mask) % 2 === 0) continue;
+    if (Math.floor(remaining / mask) % 2 === 0) continue;
     workingCounter += mask;
     key = derive(key, KEY_DERIVATION, keyType, derivationData(derivationId, workingCounter));
+    path.push({ counter: workingCounter, key });
   }
-  return key;
+  return path;
 }
 
 /**
@@ -164,21 +195,19 @@ function deriveUpdateKey(params: {
 // X9.24-3:2017 §6.3.1-6.3.3: AES-ECB of the derivation data under the key
 // above: version 01, block counter, usage, algorithm, length in bits, then
 // 8 bytes (initial key ID, or derivation ID and counter); one block of output
-// per 128 bits, the block counter counting them.
+// per 128 bits, the block counter counting them (all blocks in one ECB call).
 function derive(key: Buffer, usage: number, keyType: AesDukptKeyType, data: Buffer): Buffer {
   const { algorithm, bits } = KEY_TYPES[keyType];
-  const blocks: Buffer[] = [];
-  for (let blockCounter = 1; blockCounter <= Math.ceil(bits / 128); blockCounter++) {
-    const block = Buffer.alloc(16);
-    block[0] = 0x01;
-    block[1] = blockCounter;
-    block.writeUInt16BE(usage, 2);
-    block.writeUInt16BE(algorithm, 4);
-    block.writeUInt16BE(bits, 6);
-    data.copy(block, 8);
-    blocks.push(aesEncryptEcb(key, block));
+  const blocks = Buffer.alloc(16 * Math.ceil(bits / 128));
+  for (let offset = 0; offset < blocks.length; offset += 16) {
+    blocks[offset] = 0x01;
+    blocks[offset + 1] = offset / 16 + 1;
+    blocks.writeUInt16BE(usage, offset + 2);
+    blocks.writeUInt16BE(algorithm, offset + 4);
+    blocks.writeUInt16BE(bits, offset + 6);
+    data.copy(blocks, offset + 8);
   }
-  return Buffer.concat(blocks).subarray(0, bits / 8);
+  return aesEncryptEcb(key, blocks).subarray(0, bits / 8);
 }
 
 function derivationData(derivationId: Buffer, counter: number): Buffer {
@@ -234,6 +263,7 @@ function checkedKeyType(
 export const aesDukpt = Object.freeze({
   deriveInitialKey,
   deriveTransactionKey,
+  transactionKeyPath,
   workingKey,
   deriveWorkingKey,
   deriveUpdateKey,

@@ -172,3 +172,38 @@ describe('TDES DUKPT input validation', () => {
     );
   });
 });
+
+describe('TDES DUKPT transaction key path (resuming a derivation)', () => {
+  /** `counter` with its lowest one bits cleared one at a time: the keys on its path, longest first. */
+  const prefixesOf = (counter: number) => {
+    const out = [counter];
+    for (let p = counter; p > 0;) out.push((p &= p - 1));
+    return out;
+  };
+
+  it.each(annexCases)(
+    'reaches the A.4 transaction key of %s from every key on its path',
+    (_, v) => {
+      const ksn = hexToBytes(v.ksn);
+      const path = tdesDukpt.transactionKeyPath({ key: ipek, counter: 0 }, ksn);
+      const counter = ksn.readUIntBE(7, 3) & 0x1fffff;
+      expect(path.map((step) => step.counter)).toEqual(prefixesOf(counter).slice(0, -1).reverse());
+      expect(bytesToHex(path.at(-1)!.key)).toBe(v.expected.transaction_key_base);
+      for (const step of path) {
+        const rest = tdesDukpt.transactionKeyPath(step, ksn);
+        expect(bytesToHex(rest.at(-1)?.key ?? step.key)).toBe(v.expected.transaction_key_base);
+      }
+    },
+  );
+
+  it('refuses to resume from a counter that is not on the path', () => {
+    const ksn = hexToBytes('FFFF9876543210E0000B'); // counter 1011
+    const from = (counter: number) => () =>
+      tdesDukpt.transactionKeyPath({ key: ipek, counter }, ksn);
+    expect(from(0b1000)).not.toThrow();
+    expect(from(0b1010)).not.toThrow();
+    for (const counter of [0b0011, 0b1001, 0b1100, 0b10000]) {
+      expect(from(counter)).toThrow(expect.objectContaining({ code: 'INVALID_KSN_COUNTER' }));
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { desEncryptEcb, tdesEncryptEcb } from '../primitives/block-cipher';
 import { xor } from '../primitives/bytes';
 import { CryptoError } from '../primitives/crypto-error';
 import { hexToBytes } from '../primitives/hex';
-import { parseTdesKsn, tdesInitialKsn } from './ksn';
+import { bitsAfter, parseTdesKsn, tdesInitialKsn } from './ksn';
 
 /**
  * Host-side TDES DUKPT, ANSI X9.24-1:2009 Annex A. All keys are 16-byte
@@ -45,15 +45,35 @@ function deriveIpek(bdk: Buffer, ksn: Buffer): Buffer {
  */
 function deriveTransactionKey(ipek: Buffer, ksn: Buffer): Buffer {
   checkKey(ipek, 'ipek');
+  return transactionKeyPath({ key: ipek, counter: 0 }, ksn).at(-1)?.key ?? ipek;
+}
+
+/**
+ * The same derivation, resumed from a key on the KSN's path: `from` is the
+ * transaction key of a counter made of the KSN counter's highest one bits
+ * (counter 0: the IPEK). Returns the key after each further step, the last
+ * being the KSN's transaction key (none when `from` is that key already).
+ * A host that keeps a device's path derives the next counter in about one
+ * step instead of one per one bit.
+ */
+function transactionKeyPath(
+  from: { readonly key: Buffer; readonly counter: number },
+  ksn: Buffer,
+): { counter: number; key: Buffer }[] {
+  checkKey(from.key, 'from.key');
   const { initialKsn, counter } = parseTdesKsn(ksn);
+  const remaining = bitsAfter(from.counter, counter);
   const register = Buffer.from(initialKsn.subarray(2, 10));
-  let key = ipek;
+  register.writeUIntBE(register.readUIntBE(5, 3) | from.counter, 5, 3);
+  const path: { counter: number; key: Buffer }[] = [];
+  let key = from.key;
   for (let bit = 1 << 20; bit > 0; bit >>>= 1) {
-    if ((counter & bit) === 0) continue;
+    if ((remaining & bit) === 0) continue;
     register.writeUIntBE(register.readUIntBE(5, 3) | bit, 5, 3);
     key = nonReversibleKeyGeneration(key, register);
+    path.push({ counter: register.readUIntBE(5, 3) & 0x1fffff, key });
   }
-  return key;
+  return path;
 }
 
 /**
@@ -69,10 +89,8 @@ function workingKey(transactionKey: Buffer, usage: TdesDukptUsage): Buffer {
   }
   const masked = xor(transactionKey, variant);
   if (usage !== 'data-request' && usage !== 'data-response') return masked;
-  return Buffer.concat([
-    tdesEncryptEcb(masked, masked.subarray(0, 8)),
-    tdesEncryptEcb(masked, masked.subarray(8)),
-  ]);
+  // Each half encrypted on its own under the whole key: ECB over both halves in one call.
+  return tdesEncryptEcb(masked, masked);
 }
 
 /** Host convenience: BDK and KSN to the working key of a usage. */
@@ -103,6 +121,7 @@ function checkKey(key: Buffer, field: string): void {
 export const tdesDukpt = Object.freeze({
   deriveIpek,
   deriveTransactionKey,
+  transactionKeyPath,
   workingKey,
   deriveWorkingKey,
 });

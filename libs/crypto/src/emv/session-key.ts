@@ -89,5 +89,6 @@ function f(x: Buffer, y: Buffer, j: number): Buffer {
   const left = Buffer.from(y.subarray(0, 8).map((b, k) => b ^ jBlock[k]));
   const right = Buffer.from(y.subarray(8, 16).map((b, k) => b ^ jBlock[k]));
   right[7] ^= 0xf0;
-  return Buffer.concat([tdesEncryptEcb(x, left), tdesEncryptEcb(x, right)]);
+  // ECB encrypts each block on its own: both halves in one call.
+  return tdesEncryptEcb(x, Buffer.concat([left, right]));
 }

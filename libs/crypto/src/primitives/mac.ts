@@ -2,11 +2,10 @@ import {
   AES_BLOCK_SIZE,
   BlockCipherName,
   blockSizeOf,
-  desDecryptEcb,
   desEncryptCbc,
-  desEncryptEcb,
   encryptCbc,
   encryptEcb,
+  tdesEncryptEcb,
 } from './block-cipher';
 import { xor } from './bytes';
 import { CryptoError } from './crypto-error';
@@ -41,11 +40,13 @@ export function macIso9797Alg3(key: Buffer, data: Buffer, padding: Iso9797Paddin
       'key',
     );
   }
-  const k = key.subarray(0, 8);
-  const kPrime = key.subarray(8, 16);
-  const chained = desEncryptCbc(k, padIso9797(data, padding, 8));
-  const last = chained.subarray(chained.length - 8);
-  return desEncryptEcb(k, desDecryptEcb(kPrime, last));
+  // The last block's E_K(D_K'(E_K(x))) is 2TDEA encryption under K|K': DES-CBC under K over
+  // the blocks before it, then one TDES encryption of the last block chained to that.
+  const padded = padIso9797(data, padding, 8);
+  const head = padded.subarray(0, padded.length - 8);
+  const chain =
+    head.length === 0 ? Buffer.alloc(8) : desEncryptCbc(key.subarray(0, 8), head).subarray(-8);
+  return tdesEncryptEcb(key, xor(padded.subarray(-8), chain));
 }
 
 /** NIST SP 800-38B CMAC over AES (RFC 4493 for 128-bit keys). Full 16-byte tag. */

@@ -12,30 +12,76 @@ export interface JsonFileOptions<T> {
   readonly empty: () => T;
   /** How long to wait for another process's lock before giving up (default 5 s). */
   readonly lockTimeoutMs?: number;
+  /**
+   * How long a read may serve the cached value without checking the file's
+   * stamp (inode, size, mtime, ctime) again: the bound on how late a change
+   * made by another process (the CLI rotating a key) is seen. Default
+   * {@link DEFAULT_RECHECK_MS}; 0 checks on every read. Changes made through
+   * this instance are seen at once.
+   */
+  readonly recheckMs?: number;
+}
+
+/** Default of JsonFileOptions.recheckMs. */
+export const DEFAULT_RECHECK_MS = 1000;
+
+interface Cached<T> {
+  /** Undefined while the file does not exist. */
+  readonly stamp: string | undefined;
+  readonly value: T;
+  /** performance.now() of the last stamp check. */
+  readonly checkedAt: number;
 }
 
 /**
  * A small JSON document on disk, shared by the file-backed repositories.
  * Writes are atomic (temp file in the same directory, fsync, rename, fsync of
  * the directory), serialised within the process, and guarded across
- * processes by an exclusive `<path>.lock` file. Reads are cached until the
- * file changes. Files are created 0600, directories 0700.
+ * processes by an exclusive `<path>.lock` file. Reads are cached: the file
+ * is stat'ed again at most every `recheckMs` (and re-read only when its stamp
+ * changed), and after every write through this instance. Files are created
+ * 0600, directories 0700.
  */
 export class JsonFile<T> {
   readonly path: string;
-  #cache: { stamp: string; value: T } | undefined;
+  readonly #recheckMs: number;
+  #cache: Cached<T> | undefined;
+  /** The stamp check in progress, shared by the reads that arrive meanwhile. */
+  #refresh: Promise<T> | undefined;
+  /** Counts this instance's writes, so a check that began before one does not cache what it read. */
+  #generation = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: JsonFileOptions<T>) {
     this.path = options.path;
+    this.#recheckMs = options.recheckMs ?? DEFAULT_RECHECK_MS;
   }
 
-  async read(): Promise<T> {
+  read(): Promise<T> {
+    const cached = this.#cache;
+    if (cached !== undefined && performance.now() - cached.checkedAt < this.#recheckMs)
+      return Promise.resolve(cached.value);
+    if (this.#refresh === undefined) {
+      const refresh = this.refresh().finally(() => {
+        if (this.#refresh === refresh) this.#refresh = undefined;
+      });
+      this.#refresh = refresh;
+    }
+    return this.#refresh;
+  }
+
+  private async refresh(): Promise<T> {
+    const generation = this.#generation;
+    const checkedAt = performance.now();
     const stamp = await this.stamp();
-    if (stamp === undefined) return this.options.empty();
-    if (this.#cache?.stamp === stamp) return this.#cache.value;
-    const value = await this.load();
-    this.#cache = { stamp, value };
+    const cached = this.#cache;
+    const value =
+      cached !== undefined && cached.stamp === stamp
+        ? cached.value
+        : stamp === undefined
+          ? this.options.empty()
+          : await this.load();
+    if (generation === this.#generation) this.#cache = { stamp, value, checkedAt };
     return value;
   }
 
@@ -53,11 +99,21 @@ export class JsonFile<T> {
       const current = (await this.stamp()) === undefined ? this.options.empty() : await this.load();
       const { next, result } = change(current);
       await this.write(next);
-      this.#cache = undefined;
+      this.forget();
       return result;
+    } catch (error) {
+      this.forget();
+      throw error;
     } finally {
       await release();
     }
+  }
+
+  /** After a write (or a failed one): the next read checks the file, and no check begun before it is kept. */
+  private forget(): void {
+    this.#generation++;
+    this.#cache = undefined;
+    this.#refresh = undefined;
   }
 
   private async stamp(): Promise<string | undefined> {

@@ -22,10 +22,12 @@ interface KeyStoreDocument {
 export class FileKeyBlockRepository implements KeyBlockRepository {
   readonly #file: JsonFile<KeyStoreDocument>;
 
-  constructor(path: string, options: { lockTimeoutMs?: number } = {}) {
+  /** `recheckMs`: see JsonFileOptions (default 1 s). */
+  constructor(path: string, options: { lockTimeoutMs?: number; recheckMs?: number } = {}) {
     this.#file = new JsonFile<KeyStoreDocument>({
       path,
       lockTimeoutMs: options.lockTimeoutMs,
+      recheckMs: options.recheckMs,
       empty: () => ({ keys: [] }),
       encode: (doc) => ({ format: FORMAT, keys: doc.keys }),
       decode: (raw) => decode(raw, path),

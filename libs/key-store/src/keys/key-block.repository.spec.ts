@@ -90,12 +90,38 @@ describe('FileKeyBlockRepository', () => {
     expect(await a.list()).toHaveLength(8);
   });
 
-  it('sees changes made by another instance', async () => {
+  it('sees changes made by another instance at the next read with recheckMs 0', async () => {
     const path = tempFile();
-    const reader = new FileKeyBlockRepository(path);
+    const reader = new FileKeyBlockRepository(path, { recheckMs: 0 });
     expect(await reader.list()).toEqual([]);
     await new FileKeyBlockRepository(path).apply([{ type: 'insert', record: aRecord('zpk', 1) }]);
     expect(await reader.list()).toHaveLength(1);
+  });
+
+  it('sees a change made by another process within recheckMs, without re-reading the file before', async () => {
+    const path = tempFile();
+    const reader = new FileKeyBlockRepository(path, { recheckMs: 100 });
+    expect(await reader.list()).toEqual([]);
+    await new FileKeyBlockRepository(path).apply([{ type: 'insert', record: aRecord('zpk', 1) }]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await reader.versions('zpk')).toEqual([aRecord('zpk', 1)]);
+  });
+
+  it('serves reads from memory between checks, and sees its own changes at once', async () => {
+    const path = tempFile();
+    const repo = new FileKeyBlockRepository(path, { recheckMs: 60_000 });
+    await repo.apply([{ type: 'insert', record: aRecord('zpk', 1) }]);
+    expect(await repo.list()).toHaveLength(1);
+    // Another process (the CLI) rotates: not seen until the next check...
+    await new FileKeyBlockRepository(path).apply([{ type: 'insert', record: aRecord('zpk', 2) }]);
+    expect(await repo.list()).toHaveLength(1);
+    // ...but a write through this instance reads the file under its lock, and is seen with it.
+    await repo.apply([{ type: 'insert', record: aRecord('bdk', 1) }]);
+    expect((await repo.list()).map((r) => `${r.id}@${r.version}`)).toEqual([
+      'bdk@1',
+      'zpk@1',
+      'zpk@2',
+    ]);
   });
 
   it('waits for another process lock, then names the lock file', async () => {

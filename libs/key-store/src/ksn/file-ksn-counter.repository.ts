@@ -4,7 +4,7 @@ import {
   advanceKsnCounter,
   DukptChannel,
   DukptDeviceKey,
-  isKsnCounterAccepted,
+  isKsnCounterAcceptedForAll,
   KsnCounterRepository,
   KsnCounterState,
 } from './ksn-counter.repository';
@@ -22,10 +22,12 @@ type Counters = Readonly<Record<DukptDeviceKey, KsnCounterState>>;
 export class FileKsnCounterRepository implements KsnCounterRepository {
   readonly #file: JsonFile<Counters>;
 
-  constructor(path: string, options: { lockTimeoutMs?: number } = {}) {
+  /** `recheckMs`: see JsonFileOptions (default 1 s). */
+  constructor(path: string, options: { lockTimeoutMs?: number; recheckMs?: number } = {}) {
     this.#file = new JsonFile<Counters>({
       path,
       lockTimeoutMs: options.lockTimeoutMs,
+      recheckMs: options.recheckMs,
       empty: () => ({}),
       encode: (devices) => ({ format: FORMAT, devices }),
       decode: (raw) => decode(raw, path),
@@ -36,12 +38,17 @@ export class FileKsnCounterRepository implements KsnCounterRepository {
     return (await this.#file.read())[device];
   }
 
-  advance(device: DukptDeviceKey, counter: number, channel: DukptChannel): Promise<boolean> {
+  advance(
+    device: DukptDeviceKey,
+    counter: number,
+    channels: readonly DukptChannel[],
+  ): Promise<boolean> {
     return this.#file.update((devices) => {
       const state = devices[device];
-      if (!isKsnCounterAccepted(state, counter, channel)) return { next: devices, result: false };
+      if (!isKsnCounterAcceptedForAll(state, counter, channels))
+        return { next: devices, result: false };
       return {
-        next: { ...devices, [device]: advanceKsnCounter(state, counter, channel) },
+        next: { ...devices, [device]: advanceKsnCounter(state, counter, channels) },
         result: true,
       };
     });

@@ -2,7 +2,7 @@ import {
   advanceKsnCounter,
   DukptChannel,
   DukptDeviceKey,
-  isKsnCounterAccepted,
+  isKsnCounterAcceptedForAll,
   KsnCounterRepository,
   KsnCounterState,
 } from './ksn-counter.repository';
@@ -15,10 +15,14 @@ export class InMemoryKsnCounterRepository implements KsnCounterRepository {
     return this.#states.get(device);
   }
 
-  async advance(device: DukptDeviceKey, counter: number, channel: DukptChannel): Promise<boolean> {
+  async advance(
+    device: DukptDeviceKey,
+    counter: number,
+    channels: readonly DukptChannel[],
+  ): Promise<boolean> {
     const state = this.#states.get(device);
-    if (!isKsnCounterAccepted(state, counter, channel)) return false;
-    this.#states.set(device, advanceKsnCounter(state, counter, channel));
+    if (!isKsnCounterAcceptedForAll(state, counter, channels)) return false;
+    this.#states.set(device, advanceKsnCounter(state, counter, channels));
     return true;
   }
 }

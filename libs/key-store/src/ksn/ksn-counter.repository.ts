@@ -33,23 +33,45 @@ export function isKsnCounterAccepted(
   return counter === state.counter && !state.channels.includes(channel);
 }
 
+/**
+ * The replay rule for several channels of one request at once: the counter
+ * is accepted for every channel, and no channel is named twice (a terminal
+ * uses each working-key family once per KSN). An empty list accepts nothing.
+ */
+export function isKsnCounterAcceptedForAll(
+  state: KsnCounterState | undefined,
+  counter: number,
+  channels: readonly DukptChannel[],
+): boolean {
+  return (
+    channels.length > 0 &&
+    new Set(channels).size === channels.length &&
+    channels.every((channel) => isKsnCounterAccepted(state, counter, channel))
+  );
+}
+
+/** The state after `channels` were accepted at `counter` (check isKsnCounterAcceptedForAll first). */
 export function advanceKsnCounter(
   state: KsnCounterState | undefined,
   counter: number,
-  channel: DukptChannel,
+  channels: readonly DukptChannel[],
 ): KsnCounterState {
   return state !== undefined && counter === state.counter
-    ? { counter, channels: [...state.channels, channel] }
-    : { counter, channels: [channel] };
+    ? { counter, channels: [...state.channels, ...channels] }
+    : { counter, channels: [...channels] };
 }
 
 /** Where the last accepted KSN counter of every device is kept. */
 export interface KsnCounterRepository {
   find(device: DukptDeviceKey): Promise<KsnCounterState | undefined>;
   /**
-   * Atomically: when `counter` is still accepted for `channel` (see
-   * isKsnCounterAccepted), records it and returns true; otherwise changes
-   * nothing and returns false.
+   * Atomically: when `counter` is still accepted for every channel in
+   * `channels` (see isKsnCounterAcceptedForAll), records them all and
+   * returns true; otherwise changes nothing and returns false.
    */
-  advance(device: DukptDeviceKey, counter: number, channel: DukptChannel): Promise<boolean>;
+  advance(
+    device: DukptDeviceKey,
+    counter: number,
+    channels: readonly DukptChannel[],
+  ): Promise<boolean>;
 }

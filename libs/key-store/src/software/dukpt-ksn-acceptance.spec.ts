@@ -57,7 +57,7 @@ describe("MAC verification and KSN acceptance as two steps (ksnCounter: 'unchang
     ).resolves.toBeUndefined();
     await expect(
       store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn: signed(6).ksn }),
-    ).resolves.toBeUndefined();
+    ).resolves.toMatchObject({ counter: 6, channels: ['mac'] });
     expect(audit.events.map((e) => [e.type, e.reason ?? e.outcome])).toEqual([
       ['verify-dukpt-mac', 'success'],
       ['accept-dukpt-ksn', 'success'],
@@ -87,13 +87,31 @@ describe("MAC verification and KSN acceptance as two steps (ksnCounter: 'unchang
     ).rejects.toMatchObject({ code: 'KSN_REPLAY' });
   });
 
-  it('refuses an unknown ksnCounter mode and an unknown channel', async () => {
+  it('refuses an unknown ksnCounter mode, and channels that are unknown, repeated or none', async () => {
     const { store } = await build().build();
     await expect(
       store.verifyDukptMac({ ...signed(3), ksnCounter: 'skip' as 'unchanged' }),
     ).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'ksnCounter' });
+    for (const channels of [['cvv' as 'mac'], ['mac', 'mac'], []] as const) {
+      await expect(
+        store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn: signed(3).ksn, channels }),
+      ).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'channels' });
+    }
+  });
+
+  it('accepts all the channels named, or none of them', async () => {
+    const { store, ksnCounters } = await build().build();
+    const { ksn } = signed(4);
+    await store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn });
     await expect(
-      store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn: signed(3).ksn, channel: 'cvv' as 'mac' }),
-    ).rejects.toMatchObject({ code: 'INVALID_REQUEST', field: 'channel' });
+      store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn, channels: ['data', 'mac'] }),
+    ).rejects.toMatchObject({ code: 'KSN_REPLAY', field: 'ksn' });
+    expect(await ksnCounters.find('bdk@1:FFFF9876543210E00000')).toEqual({
+      counter: 4,
+      channels: ['mac'],
+    });
+    await expect(
+      store.acceptDukptKsn({ bdk: { id: 'bdk' }, ksn, channels: ['data', 'pin'] }),
+    ).resolves.toMatchObject({ counter: 4, channels: ['data', 'pin'] });
   });
 });

@@ -132,7 +132,9 @@ describe('generate a DUKPT response MAC', () => {
     await expect(
       store.generateDukptResponseMac({ bdk: { id: 'bdk.tdes' }, ksn, message }),
     ).resolves.toEqual(first);
-    await expect(store.acceptDukptKsn({ bdk: { id: 'bdk.tdes' }, ksn })).resolves.toBeUndefined();
+    await expect(store.acceptDukptKsn({ bdk: { id: 'bdk.tdes' }, ksn })).resolves.toMatchObject({
+      counter: 1,
+    });
   });
 
   it('refuses a key that is not a BDK, and a KSN of the wrong scheme, auditing the refusal', async () => {

@@ -49,8 +49,9 @@ export function parseKsnFor(
   return parseKsn(ksn);
 }
 
+/** The working key of a channel from the KSN's transaction key (see DukptKeyCache). */
 export function dukptWorkingKey(
-  bdk: Buffer,
+  transactionKey: Buffer,
   ksn: Ksn,
   channel: DukptChannel,
   keyType: AesDukptKeyType | undefined,
@@ -59,10 +60,7 @@ export function dukptWorkingKey(
     if (keyType !== undefined) {
       throw new KeyStoreError('INVALID_REQUEST', 'keyType applies to AES DUKPT only', 'keyType');
     }
-    return {
-      key: tdesDukpt.deriveWorkingKey({ bdk, ksn: ksn.bytes, usage: TDES_USAGE[channel] }),
-      algorithm: 'tdes',
-    };
+    return { key: tdesDukpt.workingKey(transactionKey, TDES_USAGE[channel]), algorithm: 'tdes' };
   }
   const type = keyType ?? 'aes128';
   if (!KEY_TYPES[channel].includes(type)) {
@@ -72,8 +70,7 @@ export function dukptWorkingKey(
       'keyType',
     );
   }
-  const key = aesDukpt.deriveWorkingKey({
-    bdk,
+  const key = aesDukpt.workingKey(transactionKey, {
     ksn: ksn.bytes,
     usage: AES_USAGE[channel],
     keyType: type,
@@ -90,7 +87,7 @@ export function dukptWorkingKey(
  * uses 2000 (generation), so a request MAC can never pass as a response.
  */
 export function dukptResponseMacKey(
-  bdk: Buffer,
+  transactionKey: Buffer,
   ksn: Ksn,
   keyType: AesDukptKeyType | undefined,
 ): DukptWorkingKey {
@@ -98,10 +95,7 @@ export function dukptResponseMacKey(
     if (keyType !== undefined) {
       throw new KeyStoreError('INVALID_REQUEST', 'keyType applies to AES DUKPT only', 'keyType');
     }
-    return {
-      key: tdesDukpt.deriveWorkingKey({ bdk, ksn: ksn.bytes, usage: 'mac-response' }),
-      algorithm: 'tdes',
-    };
+    return { key: tdesDukpt.workingKey(transactionKey, 'mac-response'), algorithm: 'tdes' };
   }
   const type = keyType ?? 'aes128';
   if (!KEY_TYPES.mac.includes(type)) {
@@ -111,8 +105,7 @@ export function dukptResponseMacKey(
       'keyType',
     );
   }
-  const key = aesDukpt.deriveWorkingKey({
-    bdk,
+  const key = aesDukpt.workingKey(transactionKey, {
     ksn: ksn.bytes,
     usage: 'mac-verification',
     keyType: type,

@@ -75,6 +75,10 @@ export async function runKeyOperation<T>(
   return result;
 }
 
+/**
+ * One event per key, all handed to the sink before any is awaited, so a
+ * batching sink (JsonLinesAuditSink) writes an operation's events together.
+ */
 async function emit(
   deps: { audit: AuditSink; now: () => Date },
   type: KeyOperation,
@@ -83,18 +87,20 @@ async function emit(
   reason?: KeyStoreErrorCode,
 ): Promise<void> {
   const at = deps.now().toISOString();
-  for (const key of run.keys) {
-    await deps.audit.record({
-      type,
-      keyId: key.id,
-      ...(key.version !== undefined ? { keyVersion: key.version } : {}),
-      ...(key.kcv !== undefined ? { kcv: key.kcv } : {}),
-      ...(key.role ? { role: key.role } : {}),
-      outcome,
-      ...(reason ? { reason } : {}),
-      at,
-    });
-  }
+  await Promise.all(
+    run.keys.map((key) =>
+      deps.audit.record({
+        type,
+        keyId: key.id,
+        ...(key.version !== undefined ? { keyVersion: key.version } : {}),
+        ...(key.kcv !== undefined ? { kcv: key.kcv } : {}),
+        ...(key.role ? { role: key.role } : {}),
+        outcome,
+        ...(reason ? { reason } : {}),
+        at,
+      }),
+    ),
+  );
 }
 
 /**

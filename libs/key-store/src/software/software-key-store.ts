@@ -31,6 +31,7 @@ import type {
   AcceptDukptKsnRequest,
   ArqcVerified,
   DecryptTrackDataRequest,
+  DukptKsnGrant,
   GenerateDukptResponseMacRequest,
   GenerateKeyRequest,
   GenerateMacRequest,
@@ -67,8 +68,11 @@ import {
   DukptDeviceKey,
   isKsnCounterAccepted,
   KsnCounterRepository,
+  KsnCounterState,
 } from '../ksn/ksn-counter.repository';
 import type { MasterKey } from '../master-key/master-key';
+import { BoundedKeyCache } from './bounded-key-cache';
+import { DukptKeyCache } from './dukpt-key-cache';
 import { dukptResponseMacKey, dukptWorkingKey, parseKsnFor } from './dukpt-working-key';
 import { enforceKeyUse, KEY_USE_POLICIES, KeyUse } from './key-use-policy';
 import { KeyOperationRun, runKeyOperation } from './key-operation';
@@ -85,7 +89,7 @@ export interface SoftwareKeyStoreOptions {
   readonly randomBytes?: RandomBytes;
 }
 
-/** A stored key after its block has been authenticated; `key` is wiped when the operation ends. */
+/** A stored key after its block has been authenticated; `key` is the operation's copy, wiped when it ends. */
 interface OpenedKey {
   readonly id: string;
   readonly version: number;
@@ -95,16 +99,43 @@ interface OpenedKey {
   readonly header: KeyBlockHeader;
   readonly key: Buffer;
   readonly kcv: string;
+  /** The key block it came from: names the key exactly in the store's caches. */
+  readonly block: string;
 }
+
+/** A key block that authenticated under the master key, with its clear key; held by the store, never returned. */
+interface AuthenticatedBlock {
+  readonly kind: KeyKind;
+  readonly algorithm: KeyAlgorithmName;
+  readonly header: KeyBlockHeader;
+  readonly key: Buffer;
+  readonly kcv: string;
+  /** Its LB block, checked against the record that holds it at every use. */
+  readonly label: string | undefined;
+}
+
+/** How many authenticated key blocks a store keeps. */
+const OPENED_KEY_LIMIT = 256;
 
 const ZERO_IV = { tdes: Buffer.alloc(8), aes: Buffer.alloc(16) } as const;
 const PAN_FORMATS = new Set([0, 3, 4]);
 const DUKPT_CHANNELS: readonly DukptChannel[] = ['mac', 'pin', 'data'];
 
+/** What the store remembers of a grant it issued: the grant object itself carries nothing it trusts. */
+interface IssuedGrant {
+  readonly device: DukptDeviceKey;
+  readonly counter: number;
+  readonly channels: readonly DukptChannel[];
+  readonly unspent: Set<DukptChannel>;
+}
+
 /**
  * The software HSM: keys rest as TR-31 key blocks under KBPKs derived from
- * the master key, are unwrapped only inside one operation, checked against
- * the operation's usage policy, used, and wiped. Every operation is audited.
+ * the master key. Each block is authenticated and unwrapped once and its
+ * clear key kept inside the instance (as an HSM keeps loaded keys in its
+ * secure memory), by the block's exact text; every operation checks the
+ * record's status and its usage policy again, works on its own copy of the
+ * key, and wipes it. Every operation is audited.
  */
 export class SoftwareKeyStore implements KeyStore, KeyAdministration {
   readonly #masterKey: MasterKey;
@@ -112,8 +143,17 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
   readonly #ksnCounters: KsnCounterRepository;
   readonly #deps: { audit: AuditSink; logger?: KeyStoreLogger; now: () => Date };
   readonly #random: RandomBytes;
-  /** KCVs of key blocks that have authenticated: public values, kept to spare a cipher call per operation. */
-  readonly #kcvs = new Map<string, string>();
+  /**
+   * Key blocks that authenticated, by their exact text, with their clear
+   * keys: each block is unwrapped once, not at every operation. A rotated or
+   * re-imported key has another block, so an old key is never served for it.
+   */
+  readonly #authenticated = new BoundedKeyCache<AuthenticatedBlock>(OPENED_KEY_LIMIT, (block) =>
+    block.key.fill(0),
+  );
+  readonly #dukpt = new DukptKeyCache();
+  /** Grants issued by this instance; weak, so a grant the caller drops is forgotten. */
+  readonly #grants = new WeakMap<object, IssuedGrant>();
 
   constructor(options: SoftwareKeyStoreOptions) {
     this.#masterKey = options.masterKey;
@@ -234,6 +274,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
           at,
         },
       ]);
+      this.#authenticated.delete(record.keyBlock);
       this.#deps.logger?.info(
         { operation: 'retire-key', keyId: record.id, keyVersion: record.version, kcv: opened.kcv },
         'key retired',
@@ -298,7 +339,9 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
       }
       const device = deviceKey(bdk, ksn);
       if (counted) await this.refuseReplay(device, ksn, 'mac');
-      const macKey = run.hold(dukptWorkingKey(bdk.key, ksn, 'mac', request.keyType).key);
+      const macKey = run.hold(
+        dukptWorkingKey(this.transactionKey(bdk, ksn), ksn, 'mac', request.keyType).key,
+      );
       // X9.24-1 Annex A test data: ANSI X9.19 with zero padding; X9.24-3: AES-CMAC (NIST SP 800-38B).
       const expected =
         ksn.scheme === 'tdes'
@@ -315,21 +358,16 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     });
   }
 
-  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<void> {
+  acceptDukptKsn(request: AcceptDukptKsnRequest): Promise<DukptKsnGrant> {
     return runKeyOperation(this.#deps, 'accept-dukpt-ksn', async (run) => {
       const bdk = await this.open(run, request.bdk, 'derive-dukpt');
       const ksn = parseKsnFor(bdk.name, bdk.algorithm, request.ksn, 'ksn');
-      const channel = request.channel ?? 'mac';
-      if (!DUKPT_CHANNELS.includes(channel)) {
-        throw new KeyStoreError(
-          'INVALID_REQUEST',
-          `channel is one of ${DUKPT_CHANNELS.join(', ')}`,
-          'channel',
-        );
-      }
+      const channels = checkedChannels(request.channels ?? ['mac']);
       const device = deviceKey(bdk, ksn);
-      await this.refuseReplay(device, ksn, channel);
-      await this.acceptCounter(device, ksn, channel);
+      if (!(await this.#ksnCounters.advance(device, ksn.counter, channels))) {
+        throw replay(device, ksn.counter, channels, await this.#ksnCounters.find(device));
+      }
+      return this.issueGrant(device, ksn.counter, channels);
     });
   }
 
@@ -338,7 +376,9 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
       const bdk = await this.open(run, request.bdk, 'derive-dukpt');
       const ksn = parseKsnFor(bdk.name, bdk.algorithm, request.ksn, 'ksn');
       requireBuffer(request.message, 'message');
-      const macKey = run.hold(dukptResponseMacKey(bdk.key, ksn, request.keyType).key);
+      const macKey = run.hold(
+        dukptResponseMacKey(this.transactionKey(bdk, ksn), ksn, request.keyType).key,
+      );
       // Same algorithms as the request direction: X9.19 with zero padding (TDES), AES-CMAC (AES).
       return ksn.scheme === 'tdes'
         ? macIso9797Alg3(macKey, request.message, 1)
@@ -358,9 +398,16 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
         );
       }
       request.encryptedData.forEach((field, i) => requireBuffer(field, `encryptedData[${i}]`));
-      const device = deviceKey(bdk, ksn);
-      await this.refuseReplay(device, ksn, 'data');
-      const dataKey = run.hold(dukptWorkingKey(bdk.key, ksn, 'data', request.keyType).key);
+      const recordUse = await this.claimKsn(
+        deviceKey(bdk, ksn),
+        ksn,
+        'data',
+        request.grant,
+        'grant',
+      );
+      const dataKey = run.hold(
+        dukptWorkingKey(this.transactionKey(bdk, ksn), ksn, 'data', request.keyType).key,
+      );
       const iv = request.iv ?? ZERO_IV[ksn.scheme];
       const clear = request.encryptedData.map(
         (field) =>
@@ -370,7 +417,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
               : aesDecryptCbc(dataKey, field, iv),
           ),
       );
-      await this.acceptCounter(device, ksn, 'data');
+      await recordUse();
       return clear;
     });
   }
@@ -416,12 +463,17 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
       const bdk = await this.open(run, source.bdk, 'derive-dukpt', 0);
       const zpk = await this.open(run, destination.key, 'encrypt-pin', 1);
       const ksn = parseKsnFor(bdk.name, bdk.algorithm, source.ksn, 'source.ksn');
-      const device = deviceKey(bdk, ksn);
-      await this.refuseReplay(device, ksn, 'pin');
+      const recordUse = await this.claimKsn(
+        deviceKey(bdk, ksn),
+        ksn,
+        'pin',
+        source.grant,
+        'source.grant',
+      );
       const keyType =
         source.keyType ??
         (ksn.scheme === 'aes' ? (source.format === 4 ? 'aes128' : 'tdes2') : undefined);
-      const pinKey = dukptWorkingKey(bdk.key, ksn, 'pin', keyType);
+      const pinKey = dukptWorkingKey(this.transactionKey(bdk, ksn), ksn, 'pin', keyType);
       run.hold(pinKey.key);
 
       // ISO 9564-1 §9.4: format 4 is AES only; formats 0, 1, 3 are TDES only.
@@ -466,7 +518,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
         pan,
         random: this.#random,
       });
-      await this.acceptCounter(device, ksn, 'pin');
+      await recordUse();
       return {
         pinBlock,
         format: destination.format,
@@ -582,6 +634,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     const audited = slot === undefined ? run.track(ref?.id) : run.keys[slot];
     const record = await this.findRecord(ref, audited);
     if (record.status === 'retired') {
+      this.#authenticated.delete(record.keyBlock);
       throw new KeyStoreError(
         'KEY_RETIRED',
         `key ${record.id} version ${record.version} is retired`,
@@ -634,14 +687,39 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     return record;
   }
 
-  /** Authenticates a stored block: the right master key (KP), the MAC, the label, a kind this store writes. */
+  /**
+   * Authenticates a stored block: the right master key (KP), the MAC, a kind
+   * this store writes (once per block text), and the label against this
+   * record (every time). Returns a copy of the key for this operation.
+   */
   private openRecord(run: KeyOperationRun, record: StoredKeyBlock): OpenedKey {
     const name = `${record.id} version ${record.version}`;
-    const tampered = (why: string) =>
-      new KeyStoreError('KEY_BLOCK_TAMPERED', `the stored key block of ${name} ${why}`, 'keyBlock');
+    let block = this.#authenticated.get(record.keyBlock);
+    if (block === undefined) {
+      block = this.authenticate(record.keyBlock, name);
+      this.#authenticated.set(record.keyBlock, block);
+    }
+    if (block.label !== labelOf(record.id, record.version)) {
+      throw tamperedBlock(name, `is labelled '${block.label ?? ''}': it belongs to another key`);
+    }
+    return {
+      id: record.id,
+      version: record.version,
+      name,
+      kind: block.kind,
+      algorithm: block.algorithm,
+      header: block.header,
+      key: run.hold(Buffer.from(block.key)),
+      kcv: block.kcv,
+      block: record.keyBlock,
+    };
+  }
+
+  private authenticate(keyBlock: string, name: string): AuthenticatedBlock {
+    const tampered = (why: string) => tamperedBlock(name, why);
     let header: KeyBlockHeader;
     try {
-      header = parseKeyBlockHeader(record.keyBlock);
+      header = parseKeyBlockHeader(keyBlock);
     } catch {
       throw tampered('is malformed');
     }
@@ -658,29 +736,28 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     }
     let key: Buffer;
     try {
-      const unwrapped = unwrapKeyBlock(record.keyBlock, this.#masterKey.kbpk(header.version));
+      const unwrapped = unwrapKeyBlock(keyBlock, this.#masterKey.kbpk(header.version));
       header = unwrapped.header;
-      key = run.hold(unwrapped.key.expose());
+      key = unwrapped.key.expose();
     } catch {
       throw tampered('does not authenticate under this master key (its MAC or length was altered)');
     }
-    const label = header.optionalBlocks.find((b) => b.id === 'LB')?.data;
-    if (label !== labelOf(record.id, record.version))
-      throw tampered(`is labelled '${label ?? ''}': it belongs to another key`);
     const kind = kindOfHeader(header);
     if (
       !kind ||
       header.exportability !== 'N' ||
       !algorithmProfile(kind.kind, kind.algorithm)?.lengths.includes(key.length)
     ) {
+      key.fill(0);
       throw tampered('has attributes this store never writes');
     }
-    let kcv = this.#kcvs.get(record.keyBlock);
-    if (kcv === undefined) {
-      kcv = bytesToHex(keyCheckValue(kind.algorithm, key));
-      this.#kcvs.set(record.keyBlock, kcv);
-    }
-    return { id: record.id, version: record.version, name, ...kind, header, key, kcv };
+    return {
+      ...kind,
+      header,
+      key,
+      kcv: bytesToHex(keyCheckValue(kind.algorithm, key)),
+      label: header.optionalBlocks.find((b) => b.id === 'LB')?.data,
+    };
   }
 
   /** Wraps a new key version, reads it back, stores it with `changes`, then audits and logs it. */
@@ -753,6 +830,11 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     throw new KeyStoreError('INTERNAL_ERROR', 'random source keeps producing degenerate keys');
   }
 
+  /** The KSN's transaction key, from the store's DUKPT cache; use it before the next await. */
+  private transactionKey(bdk: OpenedKey, ksn: Ksn): Buffer {
+    return this.#dukpt.transactionKey(bdk.block, bdk.key, ksn);
+  }
+
   private async refuseReplay(
     device: DukptDeviceKey,
     ksn: Ksn,
@@ -760,7 +842,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
   ): Promise<void> {
     const state = await this.#ksnCounters.find(device);
     if (!isKsnCounterAccepted(state, ksn.counter, channel))
-      throw replay(device, ksn.counter, channel, state?.counter);
+      throw replay(device, ksn.counter, [channel], state);
   }
 
   /** Records the counter only after the operation succeeded, so a forged request cannot move a device's counter. */
@@ -769,9 +851,67 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     ksn: Ksn,
     channel: DukptChannel,
   ): Promise<void> {
-    if (!(await this.#ksnCounters.advance(device, ksn.counter, channel))) {
-      const state = await this.#ksnCounters.find(device);
-      throw replay(device, ksn.counter, channel, state?.counter);
+    if (!(await this.#ksnCounters.advance(device, ksn.counter, [channel]))) {
+      throw replay(device, ksn.counter, [channel], await this.#ksnCounters.find(device));
+    }
+  }
+
+  /**
+   * The replay check of one channel before its key is derived. Without a
+   * grant, the counter is checked now and the returned step records it once
+   * the operation succeeded. With one, the grant's channel is spent now and
+   * there is nothing left to record.
+   */
+  private async claimKsn(
+    device: DukptDeviceKey,
+    ksn: Ksn,
+    channel: DukptChannel,
+    grant: DukptKsnGrant | undefined,
+    field: string,
+  ): Promise<() => Promise<void>> {
+    if (grant === undefined) {
+      await this.refuseReplay(device, ksn, channel);
+      return () => this.acceptCounter(device, ksn, channel);
+    }
+    this.spendGrant(grant, device, ksn, channel, field);
+    return async () => undefined;
+  }
+
+  private issueGrant(
+    device: DukptDeviceKey,
+    counter: number,
+    channels: readonly DukptChannel[],
+  ): DukptKsnGrant {
+    const grant = Object.freeze({ counter, channels: Object.freeze([...channels]) });
+    this.#grants.set(grant, { device, counter, channels, unspent: new Set(channels) });
+    return grant as unknown as DukptKsnGrant;
+  }
+
+  /** Checks and spends one channel of a grant, with no await in between: concurrent calls cannot both spend it. */
+  private spendGrant(
+    grant: DukptKsnGrant,
+    device: DukptDeviceKey,
+    ksn: Ksn,
+    channel: DukptChannel,
+    field: string,
+  ): void {
+    const issued =
+      typeof grant === 'object' && grant !== null ? this.#grants.get(grant) : undefined;
+    const refuse = (why: string) => new KeyStoreError('INVALID_REQUEST', why, field);
+    if (issued === undefined) throw refuse('the KSN grant was not issued by this key store');
+    if (issued.device !== device || issued.counter !== ksn.counter) {
+      throw refuse(
+        `the KSN grant is for device ${issued.device} counter ${issued.counter}, not ${device} counter ${ksn.counter}`,
+      );
+    }
+    if (!issued.channels.includes(channel))
+      throw refuse(`the KSN grant does not cover the ${channel} channel`);
+    if (!issued.unspent.delete(channel)) {
+      throw new KeyStoreError(
+        'KSN_REPLAY',
+        `the ${channel} channel of the KSN grant for device ${device} counter ${ksn.counter} was already used: replay refused`,
+        field,
+      );
     }
   }
 }
@@ -844,17 +984,43 @@ function deviceKey(bdk: OpenedKey, ksn: Ksn): DukptDeviceKey {
 function replay(
   device: DukptDeviceKey,
   counter: number,
-  channel: DukptChannel,
-  last: number | undefined,
+  channels: readonly DukptChannel[],
+  state: KsnCounterState | undefined,
 ): KeyStoreError {
+  const used = channels.filter((c) => counter === state?.counter && state.channels.includes(c));
   const why =
-    counter === last
-      ? `its ${channel} key was already used at this counter`
-      : `the last accepted counter is ${last}`;
+    used.length > 0
+      ? `its ${used.join(' and ')} key${used.length > 1 ? 's were' : ' was'} already used at this counter`
+      : `the last accepted counter is ${state?.counter}`;
   return new KeyStoreError(
     'KSN_REPLAY',
     `KSN counter ${counter} does not advance for device ${device} (${why}): replay refused`,
     'ksn',
+  );
+}
+
+/** A non-empty list of known channels, each named once. */
+function checkedChannels(channels: readonly DukptChannel[]): readonly DukptChannel[] {
+  if (
+    !Array.isArray(channels) ||
+    channels.length === 0 ||
+    !channels.every((c) => DUKPT_CHANNELS.includes(c)) ||
+    new Set(channels).size !== channels.length
+  ) {
+    throw new KeyStoreError(
+      'INVALID_REQUEST',
+      `channels lists one or more of ${DUKPT_CHANNELS.join(', ')}, each once`,
+      'channels',
+    );
+  }
+  return channels;
+}
+
+function tamperedBlock(name: string, why: string): KeyStoreError {
+  return new KeyStoreError(
+    'KEY_BLOCK_TAMPERED',
+    `the stored key block of ${name} ${why}`,
+    'keyBlock',
   );
 }
 

@@ -102,3 +102,47 @@ describe('a tampered stored key block is refused', () => {
     ]);
   });
 });
+
+describe('a block changed at rest after the store used it', () => {
+  /** Records an editor (another process, an attacker with file access) can rewrite while the store runs. */
+  async function editableStore() {
+    let records = await storedKeys();
+    const keyBlocks = {
+      versions: async (id: string) => records.filter((r) => r.id === id),
+      list: async () => records,
+      apply: async () => {
+        throw new Error('not used');
+      },
+    };
+    const { store } = await aKeyStore().withKeyBlocks(keyBlocks).build();
+    return {
+      store,
+      blockOf: (id: string) => records.find((r) => r.id === id)?.keyBlock ?? '',
+      editAtRest: (id: string, change: (block: string) => string) => {
+        records = edit(records, id, change);
+      },
+    };
+  }
+
+  it('is authenticated again, not served from the keys the store holds', async () => {
+    const { store, blockOf, editAtRest } = await editableStore();
+    const mac = await store.generateMac({ key: { id: 'zmk' }, data });
+    const original = blockOf('zmk');
+    editAtRest('zmk', (b) => flip(b, b.length - 1));
+    await expect(store.generateMac({ key: { id: 'zmk' }, data })).rejects.toMatchObject({
+      code: 'KEY_BLOCK_TAMPERED',
+    });
+    editAtRest('zmk', () => original);
+    await expect(store.generateMac({ key: { id: 'zmk' }, data })).resolves.toEqual(mac);
+  });
+
+  it('is refused by its label when copied under another key, even while the store holds it', async () => {
+    const { store, blockOf, editAtRest } = await editableStore();
+    await store.generateMac({ key: { id: 'zmk' }, data });
+    editAtRest('zpk.a', () => blockOf('zmk'));
+    await expect(store.generateMac({ key: { id: 'zpk.a' }, data })).rejects.toMatchObject({
+      code: 'KEY_BLOCK_TAMPERED',
+      message: expect.stringContaining("labelled 'zmk@1'"),
+    });
+  });
+});
