@@ -84,21 +84,24 @@ export function openCardInsertDatabase(url: string): Promise<DataSource> {
 /**
  * The production adapters from configuration: the software key store
  * (master key, key blocks, and the KSN counters in the `ci_ksn_counters`
- * table of `store`'s database, through its storage's transactions, which
- * also serialise SQLite's single connection), the terminals file, and the
- * issuer host over the host link. `close` stops the link.
+ * table of the event store's database: autocommitted statements on
+ * Postgres, the storage's transactions on SQLite, which serialise its
+ * single connection), the terminals file, and the issuer host over the
+ * host link. `close` stops the link and closes the key store's audit
+ * file.
  */
 export async function acquiringPortsFromConfig(
   config: CardInsertConfig,
   logger: Logger,
-  store: EventStore,
+  database: { store: EventStore; dataSource: DataSource },
   env: Record<string, string | undefined> = process.env,
 ): Promise<{ ports: CardInsertPorts; close(): Promise<void> }> {
+  const audit = new JsonLinesAuditSink(config.TILLGATE_KEY_AUDIT_FILE);
   const keys = new SoftwareKeyStore({
     masterKey: await loadMasterKey(env),
     keyBlocks: new FileKeyBlockRepository(config.TILLGATE_KEY_STORE_FILE),
-    ksnCounters: new SqlKsnCounterRepository(store.storage),
-    audit: new JsonLinesAuditSink(config.TILLGATE_KEY_AUDIT_FILE),
+    ksnCounters: new SqlKsnCounterRepository(database.dataSource, database.store.storage),
+    audit,
   });
   const zonePinKeys: Partial<Record<'tdes' | 'aes128', ZonePinKey>> = {};
   if (config.CARD_INSERT_ZONE_PIN_KEY_TDES_ID)
@@ -124,7 +127,11 @@ export async function acquiringPortsFromConfig(
       }),
       issuer: new HostLinkIssuer(link),
     },
-    close: () => link.close(),
+    close: async () => {
+      await link.close();
+      // After the link: nothing uses a key any more; the pending audit lines are written.
+      await audit.close();
+    },
   };
 }
 
@@ -157,7 +164,7 @@ export async function startCardInsert(
   const store = new EventStore(dataSource);
   const acquiring = options.ports
     ? { ports: options.ports, close: async () => undefined }
-    : await acquiringPortsFromConfig(config, logger, store);
+    : await acquiringPortsFromConfig(config, logger, { store, dataSource });
   const parts = createCardInsert(store, acquiring.ports, config, { logger, clock: options.clock });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     CardInsertModule.forRoot(parts),

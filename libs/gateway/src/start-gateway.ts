@@ -110,7 +110,12 @@ export async function startGateway(
             TILLGATE_MASTER_KEY: config.TILLGATE_MASTER_KEY,
             TILLGATE_MASTER_KEY_FILE: config.TILLGATE_MASTER_KEY_FILE,
           };
-      const acquiring = await acquiringPortsFromConfig(cardConfig, logger, store, masterKeyEnv);
+      const acquiring = await acquiringPortsFromConfig(
+        cardConfig,
+        logger,
+        { store, dataSource },
+        masterKeyEnv,
+      );
       resources.add(() => acquiring.close());
       ports = acquiring.ports;
     }

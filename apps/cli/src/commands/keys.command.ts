@@ -70,15 +70,16 @@ export function keysCommand(io: CliIo): Command {
             kcv: string;
           },
         ) => {
-          const store = await openStore(io, opts);
-          const info = await store.importKey({
-            id: opts.id,
-            kind: opts.usage,
-            algorithm: opts.algorithm,
-            components: components(opts.component),
-            kcv: hexOption(opts.kcv, '--kcv'),
+          await usingStore(io, opts, async (store) => {
+            const info = await store.importKey({
+              id: opts.id,
+              kind: opts.usage,
+              algorithm: opts.algorithm,
+              components: components(opts.component),
+              kcv: hexOption(opts.kcv, '--kcv'),
+            });
+            printResult(io, opts.json, row(info));
           });
-          printResult(io, opts.json, row(info));
         },
       ),
     );
@@ -104,14 +105,15 @@ export function keysCommand(io: CliIo): Command {
             length?: string;
           },
         ) => {
-          const store = await openStore(io, opts);
-          const info = await store.generateKey({
-            id: opts.id,
-            kind: opts.usage,
-            algorithm: opts.algorithm,
-            length: opts.length === undefined ? undefined : integer(opts.length, '--length'),
+          await usingStore(io, opts, async (store) => {
+            const info = await store.generateKey({
+              id: opts.id,
+              kind: opts.usage,
+              algorithm: opts.algorithm,
+              length: opts.length === undefined ? undefined : integer(opts.length, '--length'),
+            });
+            printResult(io, opts.json, row(info));
           });
-          printResult(io, opts.json, row(info));
         },
       ),
     );
@@ -121,13 +123,14 @@ export function keysCommand(io: CliIo): Command {
     'list every key version: id, version, usage, algorithm, KCV, status',
   ).action(
     cliAction(async (opts: StoreOptions) => {
-      const store = await openStore(io, opts);
-      const rows = (await store.listKeys()).map(row);
-      if (opts.json) {
-        io.stdout(`${JSON.stringify(rows)}\n`);
-        return;
-      }
-      printTable(io, rows);
+      await usingStore(io, opts, async (store) => {
+        const rows = (await store.listKeys()).map(row);
+        if (opts.json) {
+          io.stdout(`${JSON.stringify(rows)}\n`);
+          return;
+        }
+        printTable(io, rows);
+      });
     }),
   );
 
@@ -147,14 +150,15 @@ export function keysCommand(io: CliIo): Command {
         if ((opts.component === undefined) !== (opts.kcv === undefined)) {
           throw new CliUsageError('--component and --kcv go together');
         }
-        const store = await openStore(io, opts);
-        const info = await store.rotateKey({
-          id: opts.id,
-          ...(opts.component
-            ? { components: components(opts.component), kcv: hexOption(opts.kcv, '--kcv') }
-            : {}),
+        await usingStore(io, opts, async (store) => {
+          const info = await store.rotateKey({
+            id: opts.id,
+            ...(opts.component
+              ? { components: components(opts.component), kcv: hexOption(opts.kcv, '--kcv') }
+              : {}),
+          });
+          printResult(io, opts.json, row(info));
         });
-        printResult(io, opts.json, row(info));
       }),
     );
 
@@ -163,12 +167,15 @@ export function keysCommand(io: CliIo): Command {
     .requiredOption('--version <n>', 'key version')
     .action(
       cliAction(async (opts: StoreOptions & { id: string; version: string }) => {
-        const store = await openStore(io, opts);
-        printResult(
-          io,
-          opts.json,
-          row(await store.retireKey({ id: opts.id, version: integer(opts.version, '--version') })),
-        );
+        await usingStore(io, opts, async (store) => {
+          printResult(
+            io,
+            opts.json,
+            row(
+              await store.retireKey({ id: opts.id, version: integer(opts.version, '--version') }),
+            ),
+          );
+        });
       }),
     );
 
@@ -186,14 +193,28 @@ function withStore(command: Command, description: string): Command {
     .option('--json', 'print JSON');
 }
 
-async function openStore(io: CliIo, opts: StoreOptions): Promise<SoftwareKeyStore> {
+/** Runs `work` on the key store, then closes its audit trail (the sink keeps the file open). */
+async function usingStore(
+  io: CliIo,
+  opts: StoreOptions,
+  work: (store: SoftwareKeyStore) => Promise<void>,
+): Promise<void> {
   const masterKey = await loadMasterKey(io.env);
-  return new SoftwareKeyStore({
-    masterKey,
-    keyBlocks: new FileKeyBlockRepository(opts.store),
-    ksnCounters: new InMemoryKsnCounterRepository(),
-    audit: new JsonLinesAuditSink(opts.audit ?? opts.store.replace(/(\.json)?$/, '.audit.jsonl')),
-  });
+  const audit = new JsonLinesAuditSink(
+    opts.audit ?? opts.store.replace(/(\.json)?$/, '.audit.jsonl'),
+  );
+  try {
+    await work(
+      new SoftwareKeyStore({
+        masterKey,
+        keyBlocks: new FileKeyBlockRepository(opts.store),
+        ksnCounters: new InMemoryKsnCounterRepository(),
+        audit,
+      }),
+    );
+  } finally {
+    await audit.close();
+  }
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -1,5 +1,6 @@
 import type { cardInsertV1 } from '@tillgate/contracts';
 import type { Pan, Secret } from '@tillgate/crypto';
+import type { TlvNode } from '@tillgate/emv';
 import type { KeyRef } from '@tillgate/key-store';
 import type {
   CardInsertOperation,
@@ -73,10 +74,27 @@ export class CardInsertRequestRefused extends Error {
 }
 
 /**
+ * The uses of a terminal's DUKPT key under one KSN: a terminal MACs a
+ * request once, encrypts its card data once and its PIN block once.
+ */
+export type KsnChannel = 'mac' | 'data' | 'pin';
+
+/**
+ * A request's KSN, accepted by the authenticator for some channels: what
+ * the card data opener decrypts under, each channel once. The service
+ * hands it over without looking inside; an adapter knows what its own
+ * authenticator put in.
+ */
+export interface KsnAcceptance {
+  readonly channels: readonly KsnChannel[];
+}
+
+/**
  * MAC verification, KSN monotonicity and the response MAC. The two checks
  * are separate because a retransmission carries the KSN of the original
- * request: the service verifies the MAC, answers a retransmission from what
- * it recorded, and only for a new request requires the KSN to advance.
+ * request: the service verifies the MAC, and a new request's KSN must then
+ * advance; a KSN refused as a replay is answered from what was recorded,
+ * when it is a retransmission.
  */
 export interface TerminalAuthenticator {
   /**
@@ -90,14 +108,17 @@ export interface TerminalAuthenticator {
     request: CardInsertRequests[K],
   ): Promise<void>;
   /**
-   * Requires the KSN's transaction counter to be above the last one accepted
-   * for this terminal, and records it. Throws `CardInsertRequestRefused`
-   * (`authentication.ksn`, security `ksn_replayed`).
+   * Requires the KSN's transaction counter to advance for this terminal on
+   * every one of `channels` (`mac` always among them), and records it for
+   * all of them at once, or for none. Throws `CardInsertRequestRefused`
+   * (`authentication.ksn`; code `KSN_REPLAYED`, security `ksn_replayed`
+   * for a replay).
    */
   acceptKsn(
     terminal: TerminalProfile,
     authentication: cardInsertV1.MessageAuthentication,
-  ): Promise<void>;
+    channels: readonly KsnChannel[],
+  ): Promise<KsnAcceptance>;
   /** The response's `authentication`: the same KSN and scheme, MAC under the response MAC key. */
   signResponse<K extends CardInsertOperation>(
     terminal: TerminalProfile,
@@ -122,18 +143,24 @@ export interface OpenedCard {
   readonly scheme: string;
   /** The PIN block translated to the acquirer zone PIN key (field 52), if one was sent. */
   readonly zonePinBlock?: Secret<Buffer>;
-  /** Parsed ICC data (field 55 as the terminal sent it, validated TLV). */
-  readonly iccData: Buffer;
+  /** Parsed ICC data (field 55 as the terminal sent it, validated TLV: parsed once, here). */
+  readonly iccData: readonly TlvNode[];
 }
 
 export interface CardDataOpener {
   /**
    * Validates the ICC data TLV, decrypts track 2 under the DUKPT data key,
-   * translates the PIN block to the zone PIN key inside the key store.
+   * translates the PIN block to the zone PIN key inside the key store,
+   * both under the KSN `ksn` accepted (for `data`, and `pin` when the
+   * request has a PIN block).
    * Throws `CardInsertRequestRefused` (field `card.icc_data`,
    * `card.encrypted_track2`, `card.encrypted_pin_block`).
    */
-  open(terminal: TerminalProfile, request: cardInsertV1.AuthorizeRequest): Promise<OpenedCard>;
+  open(
+    terminal: TerminalProfile,
+    request: cardInsertV1.AuthorizeRequest,
+    ksn: KsnAcceptance,
+  ): Promise<OpenedCard>;
 }
 
 export interface IssuerAuthorization {

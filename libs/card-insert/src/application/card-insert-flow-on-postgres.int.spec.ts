@@ -1,6 +1,6 @@
 import { cardInsertV1 } from '@tillgate/contracts';
 import type { DataSource } from 'typeorm';
-import { FakeIssuer } from '../testing/card-insert.fakes';
+import { approve, FakeIssuer } from '../testing/card-insert.fakes';
 import { freshCardInsertDatabase } from '../testing/card-insert.database';
 import { cardInsertHarness, type Harness } from '../testing/card-insert.harness';
 import {
@@ -11,6 +11,7 @@ import {
   aRefundRequest,
   aVoidRequest,
 } from '../testing/card-insert.requests';
+import { requestUuid } from './request-identity';
 
 const S = cardInsertV1.PaymentStatus;
 const TC = cardInsertV1.CardDecision.CARD_DECISION_TC;
@@ -52,6 +53,38 @@ describe('the card-insert flow on Postgres', () => {
     );
     expect(h.issuer.authorizations).toHaveLength(1);
     for (const a of answers) expect(a).toEqual(answers[0]);
+  });
+
+  it('keeps the work tables in step with the events: in flight while the issuer is asked, then settled', async () => {
+    const inFlight = (paymentId: string) =>
+      dataSource.query(`SELECT "terminal_id" FROM "ci_in_flight" WHERE "payment_id" = $1`, [
+        paymentId,
+      ]);
+    const terminalPayment = (paymentId: string) =>
+      dataSource.query(
+        `SELECT "terminal_id", "last_version", "uncounted" FROM "ci_terminal_payments" WHERE "payment_id" = $1`,
+        [paymentId],
+      );
+    const request = anAuthorizeRequest({ header: header() });
+    const paymentId = requestUuid('payment', request.header!);
+    let whileAsking: unknown[] = [];
+    h.issuer.script = async (authorization) => {
+      whileAsking = [...(await inFlight(paymentId)), ...(await terminalPayment(paymentId))];
+      return approve()(authorization);
+    };
+    try {
+      await h.service.authorize(request);
+    } finally {
+      h.issuer.script = approve();
+    }
+    expect(whileAsking).toEqual([
+      { terminal_id: 'TERM0001' },
+      { terminal_id: 'TERM0001', last_version: 1, uncounted: 1 },
+    ]);
+    expect(await inFlight(paymentId)).toEqual([]);
+    expect(await terminalPayment(paymentId)).toEqual([
+      { terminal_id: 'TERM0001', last_version: 2, uncounted: 1 },
+    ]);
   });
 
   it('refunds, voids and closes the batch with totals that match the events', async () => {

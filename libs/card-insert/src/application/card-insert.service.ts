@@ -3,19 +3,21 @@ import { cardInsertEventsV1, cardInsertV1 } from '@tillgate/contracts';
 import {
   ExpectedVersionConflict,
   type EventStore,
-  type EventStoreTransaction,
+  type AppendTransaction,
 } from '@tillgate/event-store';
 import {
   CardInsertRequestRefused,
   type CardDataOpener,
   type IssuerAnswer,
   type IssuerPort,
+  type KsnAcceptance,
+  type KsnChannel,
   type OpenedCard,
   type TerminalAuthenticator,
   type TerminalDirectory,
   type TerminalProfile,
 } from '../acquiring/acquiring.ports';
-import { batchDecider, foldBatchTotals, netAmountMinor } from '../domain/batch.decider';
+import { batchDecider, fromClosedBatchTotals, netAmountMinor } from '../domain/batch.decider';
 import {
   batchEventCodec,
   batchStreamId,
@@ -102,6 +104,11 @@ const CURRENCY = /^[A-Z]{3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AMOUNT = /^-?\d{1,19}$/;
 const MAX_AMOUNT = 9_223_372_036_854_775_807n;
+/**
+ * How long an Authorize whose KSN was refused as a replay waits for a copy
+ * in another process, which accepted the KSN first, to record the payment.
+ */
+const RECORDING_GRACE_MS = 1000;
 
 const refuse = (
   code: string,
@@ -113,8 +120,10 @@ const refuse = (
 /**
  * The card-insert flow, one method per RPC of CardInsertService. Every
  * terminal request goes: header -> terminal -> values -> MAC -> identity
- * (retransmission?) -> KSN -> work -> signed response. Refusals before the
- * work change nothing; the ones that are security events are recorded on
+ * (retransmission?) -> KSN -> work -> signed response; Authorize, whose
+ * retransmissions are rare and whose KSN is new otherwise, goes MAC -> KSN
+ * (refused as a replay: retransmission?) -> work. Refusals before the work
+ * change nothing; the ones that are security events are recorded on
  * `security-<terminal_id>`.
  */
 export class CardInsertService {
@@ -169,24 +178,26 @@ export class CardInsertService {
   ): Promise<Unsigned<cardInsertV1.AuthorizeResponse>> {
     const header = request.header as cardInsertV1.TerminalRequestHeader;
     const authentication = request.authentication as cardInsertV1.MessageAuthentication;
-    const existing = await this.streams.load(ids.paymentId);
-    if (existing.state.status !== 'absent')
-      return this.retransmittedAuthorize(terminal, ids, existing.state);
-
+    // A retransmission carries its original's KSN: no stream is read before
+    // the KSN is accepted, and one refused as a replay is looked up then.
+    let acceptance: KsnAcceptance;
     try {
-      await this.ports.authenticator.acceptKsn(terminal, authentication);
+      acceptance = await this.ports.authenticator.acceptKsn(
+        terminal,
+        authentication,
+        cardDataChannels(request),
+      );
     } catch (err) {
-      // A copy handled by another process accepted this KSN first: that is a
-      // retransmission, not a replay, once its payment is recorded.
-      const now = await this.streams.load(ids.paymentId);
-      if (now.state.status !== 'absent')
-        return this.retransmittedAuthorize(terminal, ids, now.state);
+      if (err instanceof CardInsertRequestRefused && err.code === 'KSN_REPLAYED') {
+        const recorded = await this.recordedPayment(ids.paymentId);
+        if (recorded) return this.retransmittedAuthorize(terminal, ids, recorded);
+      }
       if (err instanceof CardInsertRequestRefused && err.security)
         await this.recordSecurityEvent(terminal.terminalId, 'Authorize', err, authentication);
       throw err;
     }
     const card = await this.securely(terminal, 'Authorize', authentication, () =>
-      this.ports.cards.open(terminal, request),
+      this.ports.cards.open(terminal, request, acceptance),
     );
     const pre =
       request.kind === cardInsertV1.AuthorizationKind.AUTHORIZATION_KIND_PRE_AUTHORIZATION;
@@ -212,7 +223,9 @@ export class CardInsertService {
         rrn,
       },
     };
-    const before = existing.state;
+    // Its KSN was new, so the payment is too; if another process recorded it
+    // meanwhile, the append at version 0 says so.
+    const before = paymentDecider.initialState();
     const afterInitiated = paymentDecider.evolve(before, initiated);
     let known: { state: PaymentState; version: number };
     try {
@@ -287,6 +300,23 @@ export class CardInsertService {
       ]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The payment of an Authorize whose KSN was refused as a replay: recorded
+   * by the original (this is a retransmission), or about to be by a copy in
+   * another process that accepted the KSN an instant earlier and is opening
+   * the card data or appending. Undefined when none appears within
+   * RECORDING_GRACE_MS: a replay.
+   */
+  private async recordedPayment(paymentId: string): Promise<PaymentState | undefined> {
+    const giveUpAt = Date.now() + RECORDING_GRACE_MS;
+    for (;;) {
+      const { state } = await this.streams.load(paymentId);
+      if (state.status !== 'absent') return state;
+      if (Date.now() >= giveUpAt) return undefined;
+      await sleep(this.pendingPollMs);
     }
   }
 
@@ -541,21 +571,20 @@ export class CardInsertService {
       },
       state,
     );
-    const totals = foldBatchTotals(payments.flatMap((p) => p.events));
+    // The decider folded the events into the batch's totals (by currency): use those.
+    const totals = closed.data.totals.map(fromClosedBatchTotals);
     const response: Unsigned<cardInsertV1.CloseBatchResponse> = {
       terminalId: terminal.terminalId,
       batchNumber: closed.data.batchNumber,
-      totals: [...closed.data.totals].map((t) => ({
+      totals: closed.data.totals.map((t, i) => ({
         ...t,
-        netAmountMinor: netAmountMinor(totalsOf(totals, t.currency)).toString(),
+        netAmountMinor: netAmountMinor(totals[i]).toString(),
       })),
       receipt: {
         text: batchReceipt(
           { ...receiptHeader(terminal), localTime: request.header?.localTime ?? '' },
           closed.data.batchNumber,
-          [...totals.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([currency, t]) => ({ currency, ...t })),
+          totals,
         ),
       },
     };
@@ -624,25 +653,24 @@ export class CardInsertService {
       // Stored unsigned; `signed` adds this copy's authentication.
       return codec.decode(Buffer.from(row.response, 'base64'));
     };
-    const extra: ExtraFor =
-      (respond) => async (tx: EventStoreTransaction, after?: PaymentState) => {
-        const response = respond(after as PaymentState) as CardInsertResponses[K];
-        await cardInsertTables.insertAnsweredRequest(
-          tx,
-          {
-            requestId,
-            operation,
-            fingerprint,
-            response: Buffer.from(codec.encode(response).finish()).toString('base64'),
-          },
-          this.clock().getTime(),
-        );
-      };
+    const extra: ExtraFor = (respond) => async (tx: AppendTransaction, after?: PaymentState) => {
+      const response = respond(after as PaymentState) as CardInsertResponses[K];
+      await cardInsertTables.insertAnsweredRequest(
+        tx,
+        {
+          requestId,
+          operation,
+          fingerprint,
+          response: Buffer.from(codec.encode(response).finish()).toString('base64'),
+        },
+        this.clock().getTime(),
+      );
+    };
     const unsigned = (await this.flights.run(requestId, fingerprint, async () => {
       const earlier = await answered();
       if (earlier) return earlier;
       await this.securely(terminal, operation, authentication, () =>
-        this.ports.authenticator.acceptKsn(terminal, authentication),
+        this.ports.authenticator.acceptKsn(terminal, authentication, ['mac']),
       );
       try {
         return await steps.work(terminal, requestId, extra);
@@ -765,7 +793,7 @@ export class CardInsertService {
 
 type ExtraFor = (
   respond: (after: PaymentState) => unknown,
-) => (tx: EventStoreTransaction, after?: PaymentState) => Promise<void>;
+) => (tx: AppendTransaction, after?: PaymentState) => Promise<void>;
 
 // --------------------------------------------------------------- validation
 
@@ -827,6 +855,11 @@ function validAuthentication(
 function validPaymentId(paymentId: string): void {
   if (!UUID.test(paymentId))
     throw refuse('PAYMENT_ID_INVALID', 'payment_id', 'must be a payment id (UUID)');
+}
+
+/** What an Authorize uses the terminal's DUKPT key for: its MAC, its track 2, and its PIN block if it has one. */
+function cardDataChannels(request: cardInsertV1.AuthorizeRequest): KsnChannel[] {
+  return request.card?.encryptedPinBlock.length ? ['mac', 'data', 'pin'] : ['mac', 'data'];
 }
 
 function fingerprintOf<K extends CardInsertOperation>(
@@ -952,12 +985,6 @@ function completeResponse(
       ),
     },
   };
-}
-
-function totalsOf(totals: ReturnType<typeof foldBatchTotals>, currency: string) {
-  const t = totals.get(currency);
-  if (!t) throw new Error(`no totals for ${currency}`);
-  return t;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ExpectedVersionConflict,
+  type AppendTransaction,
   type EventStore,
-  type EventStoreTransaction,
   type StoredEvent,
 } from '@tillgate/event-store';
 import { paymentEventCodec, paymentStreamId } from '../domain/card-insert-event.codec';
@@ -26,8 +26,11 @@ export interface Executed {
   version: number;
 }
 
-/** More writes for the transaction that records a command's events. */
-export type ExtraWrites = (tx: EventStoreTransaction, after: PaymentState) => Promise<void>;
+/**
+ * More writes for the transaction that records a command's events. They
+ * may run again if the group-committed batch is retried: write through `tx` only.
+ */
+export type ExtraWrites = (tx: AppendTransaction, after: PaymentState) => Promise<void>;
 
 const MAX_ATTEMPTS = 5;
 
@@ -92,7 +95,13 @@ export class PaymentStreams {
     }
   }
 
-  /** Appends `events` at `version` (throws ExpectedVersionConflict when the stream moved). */
+  /**
+   * Appends `events` at `version` (throws ExpectedVersionConflict when the
+   * stream moved) with the work tables' rows and `extra` in the same
+   * transaction: the event store's group-committed append, whose `also`
+   * runs after the events were written. Without events, `extra` runs in a
+   * transaction of its own.
+   */
   async record(
     paymentId: string,
     version: number,
@@ -102,42 +111,62 @@ export class PaymentStreams {
     options: { correlationId?: string; extra?: ExtraWrites } = {},
   ): Promise<number> {
     const now = this.clock();
+    const change: Change = { paymentId, before, events, after, nowMs: now.getTime() };
+    if (events.length === 0) {
+      await this.store.transaction((tx) => writeTables(tx, change, version, options.extra));
+      return version;
+    }
     const merchantId = after.payment?.merchantId;
-    return this.store.transaction(async (tx) => {
-      let next = version;
-      if (events.length > 0) {
-        const appended = await tx.append(
-          paymentStreamId(paymentId),
-          version,
-          events.map((event) =>
-            paymentEventCodec.encode(event, {
-              eventId: randomUUID(),
-              occurredAt: now,
-              merchantId,
-              correlationId: options.correlationId,
-            }),
-          ),
-        );
-        next = appended.nextExpectedVersion;
-      }
-      const nowMs = now.getTime();
-      const initiated = events.find((e) => e.type === 'PaymentInitiated');
-      if (initiated?.type === 'PaymentInitiated') {
-        const terminalId = initiated.data.terminalId;
-        await cardInsertTables.insertInFlight(tx, paymentId, terminalId, nowMs);
-        await cardInsertTables.insertTerminalPayment(tx, paymentId, terminalId, next, nowMs);
-      } else if (events.length > 0) {
-        await cardInsertTables.paymentAppended(tx, paymentId, next);
-      }
-      for (const event of events) {
-        if (event.type === 'ReversalPending')
-          await cardInsertTables.enqueueReversal(tx, paymentId, nowMs);
-        if (event.type === 'PaymentReversed') await cardInsertTables.dequeueReversal(tx, paymentId);
-      }
-      if (before.status === 'pending' && after.status !== 'pending')
-        await cardInsertTables.deleteInFlight(tx, paymentId);
-      await options.extra?.(tx, after);
-      return next;
-    });
+    const appended = await this.store.append(
+      paymentStreamId(paymentId),
+      version,
+      events.map((event) =>
+        paymentEventCodec.encode(event, {
+          eventId: randomUUID(),
+          occurredAt: now,
+          merchantId,
+          correlationId: options.correlationId,
+        }),
+      ),
+      { also: (tx) => writeTables(tx, change, version + events.length, options.extra) },
+    );
+    return appended.nextExpectedVersion;
   }
+}
+
+interface Change {
+  readonly paymentId: string;
+  readonly before: PaymentState;
+  readonly events: readonly PaymentEvent[];
+  readonly after: PaymentState;
+  readonly nowMs: number;
+}
+
+/** The work tables' rows for `change`, whose events bring the stream to `version`; then `extra`. */
+async function writeTables(
+  tx: AppendTransaction,
+  { paymentId, before, events, after, nowMs }: Change,
+  version: number,
+  extra: ExtraWrites | undefined,
+): Promise<void> {
+  const initiated = events.find((e) => e.type === 'PaymentInitiated');
+  if (initiated?.type === 'PaymentInitiated') {
+    await cardInsertTables.paymentInitiated(
+      tx,
+      paymentId,
+      initiated.data.terminalId,
+      version,
+      nowMs,
+    );
+  } else if (events.length > 0) {
+    // Only events change the state: leaving `pending` comes with some.
+    const settled = before.status === 'pending' && after.status !== 'pending';
+    await cardInsertTables.paymentAppended(tx, paymentId, version, settled);
+  }
+  for (const event of events) {
+    if (event.type === 'ReversalPending')
+      await cardInsertTables.enqueueReversal(tx, paymentId, nowMs);
+    if (event.type === 'PaymentReversed') await cardInsertTables.dequeueReversal(tx, paymentId);
+  }
+  await extra?.(tx, after);
 }

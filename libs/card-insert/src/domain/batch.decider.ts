@@ -85,6 +85,21 @@ export function toClosedBatchTotals(
     }));
 }
 
+/** A closed batch's totals of one currency back as amounts (the fold is not run again). */
+export function fromClosedBatchTotals(
+  t: cardInsertEventsV1.ClosedBatchTotals,
+): CurrencyTotals & { currency: string } {
+  return {
+    currency: t.currency,
+    saleCount: t.saleCount,
+    saleAmountMinor: BigInt(t.saleAmountMinor),
+    refundCount: t.refundCount,
+    refundAmountMinor: BigInt(t.refundAmountMinor),
+    voidCount: t.voidCount,
+    voidAmountMinor: BigInt(t.voidAmountMinor),
+  };
+}
+
 export interface BatchState {
   /** Number of the last closed batch (0: none yet). */
   readonly lastBatchNumber: number;

@@ -20,21 +20,6 @@ export interface DueReversal {
  * statement slips into another caller's open transaction.
  */
 export const cardInsertTables = {
-  async insertInFlight(
-    tx: Tx,
-    paymentId: string,
-    terminalId: string,
-    nowMs: number,
-  ): Promise<void> {
-    await tx.query(
-      sql(
-        tx,
-        `INSERT INTO "ci_in_flight" ("payment_id", "terminal_id", "started_at_ms") VALUES ($1, $2, $3)`,
-      ),
-      [paymentId, terminalId, nowMs],
-    );
-  },
-
   async deleteInFlight(tx: Tx, paymentId: string): Promise<void> {
     await tx.query(sql(tx, `DELETE FROM "ci_in_flight" WHERE "payment_id" = $1`), [paymentId]);
   },
@@ -100,33 +85,57 @@ export const cardInsertTables = {
     );
   },
 
-  async insertTerminalPayment(
+  /**
+   * A new payment (PaymentInitiated at `lastVersion`): in flight until the
+   * issuer answers, and the terminal's until a batch counts it. One
+   * statement on Postgres (a data-modifying WITH): these rows are written
+   * in the append's transaction, once per authorization.
+   */
+  async paymentInitiated(
     tx: Tx,
     paymentId: string,
     terminalId: string,
     lastVersion: number,
     nowMs: number,
   ): Promise<void> {
-    await tx.query(
-      sql(
-        tx,
-        `INSERT INTO "ci_terminal_payments"
-           ("payment_id", "terminal_id", "created_at_ms", "last_version", "counted_version", "uncounted")
-         VALUES ($1, $2, $3, $4, 0, 1)`,
-      ),
-      [paymentId, terminalId, nowMs, lastVersion],
-    );
+    const inFlight = `INSERT INTO "ci_in_flight" ("payment_id", "terminal_id", "started_at_ms") VALUES ($1, $2, $3)`;
+    const terminalPayment = `INSERT INTO "ci_terminal_payments"
+      ("payment_id", "terminal_id", "created_at_ms", "last_version", "counted_version", "uncounted")
+      VALUES ($1, $2, $3, $4, 0, 1)`;
+    if (tx.kind === 'postgres') {
+      await tx.query(`WITH "in_flight" AS (${inFlight}) ${terminalPayment}`, [
+        paymentId,
+        terminalId,
+        nowMs,
+        lastVersion,
+      ]);
+      return;
+    }
+    await tx.query(sql(tx, inFlight), [paymentId, terminalId, nowMs]);
+    await tx.query(sql(tx, terminalPayment), [paymentId, terminalId, nowMs, lastVersion]);
   },
 
-  /** Every append to a payment: the batch must count its new events. */
-  async paymentAppended(tx: Tx, paymentId: string, lastVersion: number): Promise<void> {
-    await tx.query(
-      sql(
-        tx,
-        `UPDATE "ci_terminal_payments" SET "last_version" = $1, "uncounted" = 1 WHERE "payment_id" = $2`,
-      ),
-      [lastVersion, paymentId],
-    );
+  /**
+   * Every later append to a payment: the batch must count its new events;
+   * `settled` when the payment left `pending` (its in-flight row goes, in
+   * the same statement on Postgres).
+   */
+  async paymentAppended(
+    tx: Tx,
+    paymentId: string,
+    lastVersion: number,
+    settled = false,
+  ): Promise<void> {
+    const appended = `UPDATE "ci_terminal_payments" SET "last_version" = $1, "uncounted" = 1 WHERE "payment_id" = $2`;
+    if (settled && tx.kind === 'postgres') {
+      await tx.query(
+        `WITH "settled" AS (DELETE FROM "ci_in_flight" WHERE "payment_id" = $2) ${appended}`,
+        [lastVersion, paymentId],
+      );
+      return;
+    }
+    await tx.query(sql(tx, appended), [lastVersion, paymentId]);
+    if (settled) await cardInsertTables.deleteInFlight(tx, paymentId);
   },
 
   /** The terminal's payments with events no closed batch counted. */

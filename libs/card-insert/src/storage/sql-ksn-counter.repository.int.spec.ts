@@ -5,6 +5,7 @@ import { EventStore } from '@tillgate/event-store';
 import {
   FileKsnCounterRepository,
   InMemoryKsnCounterRepository,
+  type DukptChannel,
   type KsnCounterRepository,
 } from '@tillgate/key-store';
 import type { DataSource } from 'typeorm';
@@ -25,7 +26,7 @@ interface Opened {
 async function sqlRepository(dataSource: DataSource): Promise<Opened> {
   const store = new EventStore(dataSource);
   return {
-    repo: new SqlKsnCounterRepository(store.storage),
+    repo: new SqlKsnCounterRepository(dataSource, store.storage),
     dataSource,
     close: async () => {
       await store.close();
@@ -79,52 +80,78 @@ describe.each<[string, () => Promise<Opened>]>([
   it('accepts the first counter, refuses it again, refuses a lower one, accepts a higher one', async () => {
     const { repo } = opened;
     expect(await repo.find(device)).toBeUndefined();
-    expect(await repo.advance(device, 10, 'mac')).toBe(true);
-    expect(await repo.advance(device, 10, 'mac')).toBe(false);
-    expect(await repo.advance(device, 9, 'mac')).toBe(false);
-    expect(await repo.advance(device, 9, 'pin')).toBe(false);
+    expect(await repo.advance(device, 10, ['mac'])).toBe(true);
+    expect(await repo.advance(device, 10, ['mac'])).toBe(false);
+    expect(await repo.advance(device, 9, ['mac'])).toBe(false);
+    expect(await repo.advance(device, 9, ['pin'])).toBe(false);
     expect(await repo.find(device)).toEqual({ counter: 10, channels: ['mac'] });
-    expect(await repo.advance(device, 11, 'mac')).toBe(true);
+    expect(await repo.advance(device, 11, ['mac'])).toBe(true);
     expect(await repo.find(device)).toEqual({ counter: 11, channels: ['mac'] });
   });
 
   it('accepts one counter once per channel, keeps the channels in the order used, and resets them on a higher counter', async () => {
     const { repo } = opened;
-    expect(await repo.advance(device, 3, 'pin')).toBe(true);
-    expect(await repo.advance(device, 3, 'mac')).toBe(true);
-    expect(await repo.advance(device, 3, 'data')).toBe(true);
-    expect(await repo.advance(device, 3, 'mac')).toBe(false);
+    expect(await repo.advance(device, 3, ['pin'])).toBe(true);
+    expect(await repo.advance(device, 3, ['mac'])).toBe(true);
+    expect(await repo.advance(device, 3, ['data'])).toBe(true);
+    expect(await repo.advance(device, 3, ['mac'])).toBe(false);
     expect(await repo.find(device)).toEqual({ counter: 3, channels: ['pin', 'mac', 'data'] });
-    expect(await repo.advance(device, 4, 'data')).toBe(true);
+    expect(await repo.advance(device, 4, ['data'])).toBe(true);
     expect(await repo.find(device)).toEqual({ counter: 4, channels: ['data'] });
-    expect(await repo.advance(device, 3, 'pin')).toBe(false);
+    expect(await repo.advance(device, 3, ['pin'])).toBe(false);
   });
 
   it('keeps devices apart', async () => {
     const { repo } = opened;
-    expect(await repo.advance(device, 7, 'mac')).toBe(true);
-    expect(await repo.advance(`${OTHER}#${n}`, 1, 'mac')).toBe(true);
+    expect(await repo.advance(device, 7, ['mac'])).toBe(true);
+    expect(await repo.advance(`${OTHER}#${n}`, 1, ['mac'])).toBe(true);
     expect(await repo.find(device)).toEqual({ counter: 7, channels: ['mac'] });
     expect(await repo.find(`${OTHER}#${n}`)).toEqual({ counter: 1, channels: ['mac'] });
   });
 
   it('takes a 32-bit AES DUKPT counter', async () => {
     const { repo } = opened;
-    expect(await repo.advance(device, 0xfffffffe, 'mac')).toBe(true);
-    expect(await repo.advance(device, 0xfffffffe, 'mac')).toBe(false);
+    expect(await repo.advance(device, 0xfffffffe, ['mac'])).toBe(true);
+    expect(await repo.advance(device, 0xfffffffe, ['mac'])).toBe(false);
     expect(await repo.find(device)).toEqual({ counter: 0xfffffffe, channels: ['mac'] });
+  });
+
+  it('accepts several channels at once, all or none', async () => {
+    const { repo } = opened;
+    expect(await repo.advance(device, 5, ['mac', 'data'])).toBe(true);
+    expect(await repo.find(device)).toEqual({ counter: 5, channels: ['mac', 'data'] });
+    // pin is still free at 5, data is not: nothing is recorded.
+    expect(await repo.advance(device, 5, ['pin', 'data'])).toBe(false);
+    expect(await repo.find(device)).toEqual({ counter: 5, channels: ['mac', 'data'] });
+    expect(await repo.advance(device, 5, ['pin'])).toBe(true);
+    expect(await repo.advance(device, 6, ['mac', 'data', 'pin'])).toBe(true);
+    expect(await repo.find(device)).toEqual({ counter: 6, channels: ['mac', 'data', 'pin'] });
+    expect(await repo.advance(device, 6, ['mac'])).toBe(false);
+    expect(await repo.advance(device, 7, ['mac', 'mac'])).toBe(false);
+    expect(await repo.advance(device, 7, [])).toBe(false);
+    expect(await repo.find(device)).toEqual({ counter: 6, channels: ['mac', 'data', 'pin'] });
   });
 
   it('lets exactly one of concurrent requests with the same counter through', async () => {
     const { repo } = opened;
     const first = await Promise.all(
-      Array.from({ length: 10 }, () => repo.advance(device, 9, 'mac')),
+      Array.from({ length: 10 }, () => repo.advance(device, 9, ['mac'])),
     );
     expect(first.filter(Boolean)).toHaveLength(1);
     const next = await Promise.all(
-      Array.from({ length: 10 }, () => repo.advance(device, 10, 'pin')),
+      Array.from({ length: 10 }, () => repo.advance(device, 10, ['pin'])),
     );
     expect(next.filter(Boolean)).toHaveLength(1);
+    // Overlapping channel sets at one counter: no channel is granted twice.
+    const sets: DukptChannel[][] = [['mac', 'data'], ['data', 'pin'], ['pin'], ['mac'], ['data']];
+    const granted = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sets[i % sets.length]).map(async (set) =>
+        (await repo.advance(device, 11, set)) ? set : [],
+      ),
+    );
+    const used = granted.flat();
+    expect(new Set(used).size).toBe(used.length);
+    expect([...(await repo.find(device))!.channels].sort()).toEqual([...used].sort());
   });
 });
 
@@ -132,14 +159,14 @@ describe('SqlKsnCounterRepository on SQLite', () => {
   it('remembers counters when the database is opened again', async () => {
     const url = `sqlite:${join(tempDir(), 'tillgate.sqlite')}`;
     const before = await sqlRepository(await openCardInsertDataSource(url));
-    expect(await before.repo.advance(DEVICE, 7, 'pin')).toBe(true);
+    expect(await before.repo.advance(DEVICE, 7, ['pin'])).toBe(true);
     await before.close();
 
     const after = await sqlRepository(await openCardInsertDataSource(url));
     try {
-      expect(await after.repo.advance(DEVICE, 7, 'pin')).toBe(false);
+      expect(await after.repo.advance(DEVICE, 7, ['pin'])).toBe(false);
       expect(await after.repo.find(DEVICE)).toEqual({ counter: 7, channels: ['pin'] });
-      expect(await after.repo.advance(DEVICE, 7, 'mac')).toBe(true);
+      expect(await after.repo.advance(DEVICE, 7, ['mac'])).toBe(true);
     } finally {
       await after.close();
     }
@@ -148,7 +175,7 @@ describe('SqlKsnCounterRepository on SQLite', () => {
   it('waits for an event store transaction open on the single connection instead of running inside it', async () => {
     const dataSource = await openCardInsertDataSource('sqlite::memory:');
     const store = new EventStore(dataSource);
-    const repo = new SqlKsnCounterRepository(store.storage);
+    const repo = new SqlKsnCounterRepository(dataSource, store.storage);
     try {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
@@ -166,7 +193,7 @@ describe('SqlKsnCounterRepository on SQLite', () => {
         })
         .catch((err: Error) => err.message);
       await open;
-      const advanced = repo.advance(DEVICE, 1, 'mac');
+      const advanced = repo.advance(DEVICE, 1, ['mac']);
       release();
       expect(await rolledBack).toBe('roll back');
       expect(await advanced).toBe(true);
@@ -178,7 +205,7 @@ describe('SqlKsnCounterRepository on SQLite', () => {
     }
   });
 
-  it('refuses a row no advance could have written', async () => {
+  it('refuses a row no advance could have written, until a higher counter replaces it', async () => {
     const opened = await sqlRepository(await openCardInsertDataSource('sqlite::memory:'));
     try {
       await opened.dataSource!.query(
@@ -186,9 +213,14 @@ describe('SqlKsnCounterRepository on SQLite', () => {
         [DEVICE],
       );
       await expect(opened.repo.find(DEVICE)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
-      await expect(opened.repo.advance(DEVICE, 6, 'mac')).rejects.toMatchObject({
+      // At the same counter the row's channels count: what they became is refused too.
+      await expect(opened.repo.advance(DEVICE, 5, ['pin'])).rejects.toMatchObject({
         code: 'STORE_CORRUPT',
       });
+      await expect(opened.repo.advance(DEVICE, 4, ['pin'])).resolves.toBe(false);
+      // Above it they do not: the counter's row is written whole.
+      await expect(opened.repo.advance(DEVICE, 6, ['mac'])).resolves.toBe(true);
+      expect(await opened.repo.find(DEVICE)).toEqual({ counter: 6, channels: ['mac'] });
     } finally {
       await opened.close();
     }
@@ -203,7 +235,7 @@ describe('SqlKsnCounterRepository on Postgres', () => {
     const race = (counter: number) =>
       Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          (i % 2 === 0 ? a : b).repo.advance(device, counter, 'mac'),
+          (i % 2 === 0 ? a : b).repo.advance(device, counter, ['mac']),
         ),
       );
     try {
@@ -215,7 +247,7 @@ describe('SqlKsnCounterRepository on Postgres', () => {
       // Mixed channels and counters: one per (counter, channel) at most, and never backwards.
       const mixed = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          (i % 2 === 0 ? a : b).repo.advance(device, 101 + (i % 3), i % 5 < 2 ? 'pin' : 'data'),
+          (i % 2 === 0 ? a : b).repo.advance(device, 101 + (i % 3), [i % 5 < 2 ? 'pin' : 'data']),
         ),
       );
       const state = await b.repo.find(device);
@@ -228,16 +260,63 @@ describe('SqlKsnCounterRepository on Postgres', () => {
     }
   });
 
+  it('writes concurrent advances of many devices together, each judged on its own row', async () => {
+    const opened = await postgres.open();
+    const devices = Array.from({ length: 12 }, (_, i) => `${DEVICE}#group-${i}`);
+    try {
+      await opened.repo.advance(devices[0], 7, ['mac']);
+      // Three copies per device and counter, interleaved: one per device wins.
+      const results = await Promise.all(
+        [0, 1, 2].flatMap(() =>
+          devices.map(async (device) => [device, await opened.repo.advance(device, 7, ['data'])]),
+        ),
+      );
+      for (const device of devices)
+        expect(results.filter(([d, won]) => d === device && won)).toHaveLength(1);
+      expect(await opened.repo.find(devices[0])).toEqual({ counter: 7, channels: ['mac', 'data'] });
+      expect(await opened.repo.find(devices[5])).toEqual({ counter: 7, channels: ['data'] });
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('fails only the advance whose row the database refuses when advances are written together', async () => {
+    const opened = await postgres.open();
+    const broken = `${DEVICE}#broken`;
+    const fine = Array.from({ length: 5 }, (_, i) => `${DEVICE}#fine-${i}`);
+    try {
+      // A row no advance wrote, whose channels cannot grow within the column's 16 characters.
+      await opened.dataSource!.query(
+        `INSERT INTO "ci_ksn_counters" ("device_key", "counter", "channels") VALUES ($1, 5, 'data,data,data')`,
+        [broken],
+      );
+      const results = await Promise.allSettled([
+        ...fine.map((device) => opened.repo.advance(device, 5, ['mac'])),
+        opened.repo.advance(broken, 5, ['mac']),
+        ...fine.map((device) => opened.repo.advance(device, 6, ['mac'])),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        ...fine.map(() => 'fulfilled'),
+        'rejected',
+        ...fine.map(() => 'fulfilled'),
+      ]);
+      for (const device of fine)
+        expect(await opened.repo.find(device)).toEqual({ counter: 6, channels: ['mac'] });
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('remembers counters when the data source is opened again', async () => {
     const device = `${DEVICE}#restart`;
     const before = await postgres.open();
-    expect(await before.repo.advance(device, 42, 'mac')).toBe(true);
+    expect(await before.repo.advance(device, 42, ['mac'])).toBe(true);
     await before.close();
 
     const after = await postgres.open();
     try {
-      expect(await after.repo.advance(device, 42, 'mac')).toBe(false);
-      expect(await after.repo.advance(device, 41, 'pin')).toBe(false);
+      expect(await after.repo.advance(device, 42, ['mac'])).toBe(false);
+      expect(await after.repo.advance(device, 41, ['pin'])).toBe(false);
       expect(await after.repo.find(device)).toEqual({ counter: 42, channels: ['mac'] });
     } finally {
       await after.close();

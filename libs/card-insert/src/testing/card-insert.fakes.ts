@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { cardInsertV1 } from '@tillgate/contracts';
 import { Pan, Secret } from '@tillgate/crypto';
+import { decodeTlv } from '@tillgate/emv';
 import {
   CardInsertRequestRefused,
   type CardDataOpener,
@@ -8,6 +9,8 @@ import {
   type IssuerAuthorization,
   type IssuerPort,
   type IssuerReversal,
+  type KsnAcceptance,
+  type KsnChannel,
   type OpenedCard,
   type ReversalAnswer,
   type TerminalAuthenticator,
@@ -114,7 +117,8 @@ export class FakeTerminalAuthenticator implements TerminalAuthenticator {
   async acceptKsn(
     terminal: TerminalProfile,
     authentication: cardInsertV1.MessageAuthentication,
-  ): Promise<void> {
+    channels: readonly KsnChannel[],
+  ): Promise<KsnAcceptance> {
     const counter = BigInt(`0x${Buffer.from(authentication.ksn).toString('hex') || '0'}`);
     const last = this.counters.get(terminal.terminalId) ?? -1n;
     if (counter <= last)
@@ -126,6 +130,7 @@ export class FakeTerminalAuthenticator implements TerminalAuthenticator {
         'ksn_replayed',
       );
     this.counters.set(terminal.terminalId, counter);
+    return { channels };
   }
 
   async signResponse<K extends CardInsertOperation>(
@@ -157,8 +162,13 @@ export class FakeCardDataOpener implements CardDataOpener {
   async open(
     _terminal: TerminalProfile,
     request: cardInsertV1.AuthorizeRequest,
+    ksn: KsnAcceptance,
   ): Promise<OpenedCard> {
     const card = request.card;
+    // The contract of the ports: card data is opened under a KSN accepted for it.
+    const needed: KsnChannel[] = card?.encryptedPinBlock.length ? ['data', 'pin'] : ['data'];
+    if (!needed.every((channel) => ksn.channels.includes(channel)))
+      throw new Error(`the KSN was not accepted for ${needed.join(' and ')}`);
     if (!card || card.iccData.length === 0 || card.iccData[0] !== 0x9f)
       throw new CardInsertRequestRefused(
         'ICC_DATA_MALFORMED',
@@ -182,7 +192,7 @@ export class FakeCardDataOpener implements CardDataOpener {
       panToken: 'tok_' + createHmac('sha256', 'tok').update(TEST_PAN).digest('base64url'),
       maskedPan: '476173******0119',
       scheme: 'visa',
-      iccData: Buffer.from(card.iccData),
+      iccData: decodeTlv(card.iccData),
       zonePinBlock: card.encryptedPinBlock.length ? new Secret(Buffer.alloc(8, 0x11)) : undefined,
     };
   }

@@ -89,14 +89,24 @@ async function provisionDemoKeys(
   keyStoreFile: string,
   auditFile: string,
 ): Promise<void> {
+  const audit = new JsonLinesAuditSink(auditFile);
   const keys = new SoftwareKeyStore({
     masterKey: MasterKey.fromBytes(
       Buffer.from((await readFile(masterKeyFile, 'utf8')).trim(), 'hex'),
     ),
     keyBlocks: new FileKeyBlockRepository(keyStoreFile),
     ksnCounters: new InMemoryKsnCounterRepository(),
-    audit: new JsonLinesAuditSink(auditFile),
+    audit,
   });
+  try {
+    await importMissingDemoKeys(keys);
+  } finally {
+    // The sink keeps its file open: write what is pending and let go of it.
+    await audit.close();
+  }
+}
+
+async function importMissingDemoKeys(keys: SoftwareKeyStore): Promise<void> {
   const present = new Set((await keys.listKeys()).map((k) => k.id));
   const known: { id: string; kind: KeyKind; algorithm: KeyAlgorithmName; hex: string }[] = [
     {

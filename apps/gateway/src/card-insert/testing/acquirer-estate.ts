@@ -81,12 +81,21 @@ function terminalsFile(): object {
 }
 
 async function provisionKeys(masterKeyHex: string, keyStoreFile: string, auditFile: string) {
+  const audit = new JsonLinesAuditSink(auditFile);
   const keys = new SoftwareKeyStore({
     masterKey: MasterKey.fromBytes(Buffer.from(masterKeyHex, 'hex')),
     keyBlocks: new FileKeyBlockRepository(keyStoreFile),
     ksnCounters: new InMemoryKsnCounterRepository(),
-    audit: new JsonLinesAuditSink(auditFile),
+    audit,
   });
+  try {
+    await importKeys(keys);
+  } finally {
+    await audit.close();
+  }
+}
+
+async function importKeys(keys: SoftwareKeyStore): Promise<void> {
   const imports: { id: string; kind: KeyKind; algorithm: KeyAlgorithmName; hex: string }[] = [
     {
       id: TEST_TERMINAL_KEYS.tdes.keyId,

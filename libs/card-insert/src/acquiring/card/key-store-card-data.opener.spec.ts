@@ -11,7 +11,13 @@ import {
   checkPin,
   ZONE_PIN_KEY,
 } from '@tillgate/issuer-simulator';
-import { CardInsertRequestRefused, type TerminalProfile } from '../acquiring.ports';
+import {
+  CardInsertRequestRefused,
+  type KsnAcceptance,
+  type KsnChannel,
+  type TerminalProfile,
+} from '../acquiring.ports';
+import { KeyStoreTerminalAuthenticator } from '../terminal/key-store-terminal.authenticator';
 import {
   anAcquiringKeyStore,
   aTerminalProfile,
@@ -52,7 +58,30 @@ async function setup(terminalProfile: TerminalProfile) {
     panTokenKey: { id: PAN_TOKEN_KEY.id },
     zonePinKeys: ZONE_PIN_KEYS,
   });
-  return { opener, logs, audit, terminal: new SecureTerminal(terminalProfile) };
+  const authenticator = new KeyStoreTerminalAuthenticator(store);
+  /** Opens the request's card data as the service does: under its KSN, accepted first. */
+  const open = async (request: cardInsertV1.AuthorizeRequest) =>
+    opener.open(terminalProfile, request, await accepted(authenticator, terminalProfile, request));
+  return {
+    opener,
+    open,
+    authenticator,
+    logs,
+    audit,
+    terminal: new SecureTerminal(terminalProfile),
+  };
+}
+
+/** The request's KSN accepted for its MAC, its track 2 and, when it has one, its PIN block. */
+function accepted(
+  authenticator: KeyStoreTerminalAuthenticator,
+  terminalProfile: TerminalProfile,
+  request: cardInsertV1.AuthorizeRequest,
+): Promise<KsnAcceptance> {
+  const channels: KsnChannel[] = request.card?.encryptedPinBlock.length
+    ? ['mac', 'data', 'pin']
+    : ['mac', 'data'];
+  return authenticator.acceptKsn(terminalProfile, request.authentication!, channels);
 }
 
 /** Every clear card value of the test card: none may reach an error, a log line or an audit event. */
@@ -79,8 +108,8 @@ describe('KeyStoreCardDataOpener', () => {
   const aes = aTerminalProfile('aes128');
 
   it('TDES: opens track 2 to PAN, token, mask, expiry, and a format 0 zone PIN block the issuer accepts', async () => {
-    const { opener, terminal, logs, audit } = await setup(tdes);
-    const opened = await opener.open(tdes, terminal.authorize({ counter: 1, card }));
+    const { open, terminal, logs, audit } = await setup(tdes);
+    const opened = await open(terminal.authorize({ counter: 1, card }));
 
     expect(opened.pan.reveal()).toBe(profile.pan);
     expect(opened.expiry).toBe(profile.expiryDate.slice(0, 4));
@@ -93,7 +122,7 @@ describe('KeyStoreCardDataOpener', () => {
       `${profile.pan.slice(0, 6)}${'*'.repeat(profile.pan.length - 10)}${profile.pan.slice(-4)}`,
     );
     expect(opened.scheme).toBe(profile.pan.startsWith('4') ? 'visa' : 'mastercard');
-    expect(opened.iccData).toEqual(card.iccData);
+    expect(Buffer.from(encodeTlv(opened.iccData))).toEqual(card.iccData);
 
     const record = new CardDatabase([account]).find(profile.pan)!;
     const zonePinBlock = opened.zonePinBlock!.expose();
@@ -104,11 +133,8 @@ describe('KeyStoreCardDataOpener', () => {
   });
 
   it('TDES: a wrong PIN still translates, and the issuer finds it wrong', async () => {
-    const { opener, terminal } = await setup(tdes);
-    const opened = await opener.open(
-      tdes,
-      terminal.authorize({ counter: 2, card: { ...card, pin: '9999' } }),
-    );
+    const { open, terminal } = await setup(tdes);
+    const opened = await open(terminal.authorize({ counter: 2, card: { ...card, pin: '9999' } }));
     const record = new CardDatabase([account]).find(profile.pan)!;
     expect(checkPin(opened.zonePinBlock!.expose(), record, new Secret(ZONE_PIN_KEY), 0)).toBe(
       'wrong',
@@ -116,8 +142,8 @@ describe('KeyStoreCardDataOpener', () => {
   });
 
   it('AES: opens the same card and translates the format 4 PIN block to the AES zone key (format 4)', async () => {
-    const { opener, terminal } = await setup(aes);
-    const opened = await opener.open(aes, terminal.authorize({ counter: 1, card }));
+    const { open, terminal } = await setup(aes);
+    const opened = await open(terminal.authorize({ counter: 1, card }));
     expect(opened.pan.reveal()).toBe(profile.pan);
     expect(opened.expiry).toBe(profile.expiryDate.slice(0, 4));
     const zonePinBlock = opened.zonePinBlock!.expose();
@@ -135,11 +161,8 @@ describe('KeyStoreCardDataOpener', () => {
   });
 
   it('AES: a wrong PIN still translates, and the issuer finds it wrong under its AES zone key', async () => {
-    const { opener, terminal } = await setup(aes);
-    const opened = await opener.open(
-      aes,
-      terminal.authorize({ counter: 2, card: { ...card, pin: '9999' } }),
-    );
+    const { open, terminal } = await setup(aes);
+    const opened = await open(terminal.authorize({ counter: 2, card: { ...card, pin: '9999' } }));
     const record = new CardDatabase([account]).find(profile.pan)!;
     expect(checkPin(opened.zonePinBlock!.expose(), record, new Secret(AES_ZONE_PIN_KEY), 4)).toBe(
       'wrong',
@@ -147,20 +170,33 @@ describe('KeyStoreCardDataOpener', () => {
   });
 
   it('sends no PIN block when the terminal sent none', async () => {
-    const { opener, terminal } = await setup(tdes);
-    const opened = await opener.open(
-      tdes,
+    const { open, terminal } = await setup(tdes);
+    const opened = await open(
       terminal.authorize({ counter: 3, card: { ...card, pin: undefined } }),
     );
     expect(opened.zonePinBlock).toBeUndefined();
   });
 
-  it('refuses to open the card data of one KSN twice (the data key is used once per transaction)', async () => {
-    const { opener, terminal } = await setup(tdes);
+  it('opens the card data of one KSN once (the data key is used once per transaction)', async () => {
+    const { opener, authenticator, terminal } = await setup(tdes);
     const request = terminal.authorize({ counter: 4, card });
-    await opener.open(tdes, request);
-    const refusal = await refusalOf(opener.open(tdes, request));
+    const acceptance = await accepted(authenticator, tdes, request);
+    await opener.open(tdes, request, acceptance);
+    const refusal = await refusalOf(opener.open(tdes, request, acceptance));
     expect(refusal).toMatchObject({ field: 'authentication.ksn', security: 'ksn_replayed' });
+    // Nor can the KSN be accepted again for another try.
+    await expect(accepted(authenticator, tdes, request)).rejects.toMatchObject({
+      code: 'KSN_REPLAYED',
+    });
+  });
+
+  it('refuses card data without a KSN accepted by the key store', async () => {
+    const { opener, terminal } = await setup(tdes);
+    await expect(
+      opener.open(tdes, terminal.authorize({ counter: 4, card }), {
+        channels: ['mac', 'data', 'pin'],
+      }),
+    ).rejects.toThrow('KeyStoreTerminalAuthenticator');
   });
 
   describe('refuses bad card data, naming the field and quoting none of it', () => {
@@ -187,9 +223,9 @@ describe('KeyStoreCardDataOpener', () => {
         Buffer.from(encodeTlv([...iccNodes, primitive('9F7C', Buffer.alloc(250))])),
       ],
     ])('ICC data with %s: card.icc_data', async (_what, iccData) => {
-      const { opener, terminal, logs } = await setup(tdes);
+      const { open, terminal, logs } = await setup(tdes);
       const refusal = await refusalOf(
-        opener.open(tdes, terminal.authorize({ counter: 5, card: { ...card, iccData } })),
+        open(terminal.authorize({ counter: 5, card: { ...card, iccData } })),
       );
       expect(refusal).toMatchObject({
         code: 'ICC_DATA_MALFORMED',
@@ -215,11 +251,11 @@ describe('KeyStoreCardDataOpener', () => {
         (t) => t.encryptTrack2(6, Buffer.from(expiryMonth13(track2Hex), 'hex')),
       ],
     ])('track 2 %s: card.encrypted_track2', async (_what, encrypt) => {
-      const { opener, terminal, logs } = await setup(tdes);
+      const { open, terminal, logs } = await setup(tdes);
       const request = withCard(terminal.authorize({ counter: 6, card }), {
         encryptedTrack2: encrypt(terminal),
       });
-      const refusal = await refusalOf(opener.open(tdes, request));
+      const refusal = await refusalOf(open(request));
       expect(refusal).toMatchObject({
         field: 'card.encrypted_track2',
         grpcStatus: 'INVALID_ARGUMENT',
@@ -232,11 +268,11 @@ describe('KeyStoreCardDataOpener', () => {
       ['encrypted for another card', (t) => t.encryptPin(7, profile.pin, '4111111111111111')],
       ['cut to the wrong length', (t) => t.encryptPin(7, profile.pin, profile.pan).subarray(0, 7)],
     ])('a PIN block %s: card.encrypted_pin_block', async (_what, encrypt) => {
-      const { opener, terminal, logs } = await setup(tdes);
+      const { open, terminal, logs } = await setup(tdes);
       const request = withCard(terminal.authorize({ counter: 7, card }), {
         encryptedPinBlock: encrypt(terminal),
       });
-      const refusal = await refusalOf(opener.open(tdes, request));
+      const refusal = await refusalOf(open(request));
       expect(refusal).toMatchObject({
         field: 'card.encrypted_pin_block',
         grpcStatus: 'INVALID_ARGUMENT',
@@ -251,9 +287,9 @@ describe('KeyStoreCardDataOpener', () => {
         panTokenKey: { id: PAN_TOKEN_KEY.id },
         zonePinKeys: { tdes: ZONE_PIN_KEYS.tdes },
       });
-      const refusal = await refusalOf(
-        opener.open(aes, new SecureTerminal(aes).authorize({ counter: 8, card })),
-      );
+      const request = new SecureTerminal(aes).authorize({ counter: 8, card });
+      const acceptance = await accepted(new KeyStoreTerminalAuthenticator(store), aes, request);
+      const refusal = await refusalOf(opener.open(aes, request, acceptance));
       expect(refusal).toMatchObject({
         field: 'card.encrypted_pin_block',
         grpcStatus: 'FAILED_PRECONDITION',

@@ -5,6 +5,7 @@ import {
   isKeyStoreError,
   type KeyRef,
   type KeyStore,
+  type DukptKsnGrant,
   type KeyStoreError,
   type OutgoingPinBlockFormat,
 } from '@tillgate/key-store';
@@ -12,10 +13,12 @@ import {
   CardInsertRequestRefused,
   type CardDataOpener,
   type DukptSchemeName,
+  type KsnAcceptance,
   type OpenedCard,
   type TerminalProfile,
 } from '../acquiring.ports';
 import { KSN_LENGTHS } from '../terminal/dukpt-scheme';
+import { dukptKsnGrantOf } from '../terminal/key-store-terminal.authenticator';
 import { cardSchemeOf } from './card-scheme';
 import { parseTrack2, Track2Malformed } from './track2.parser';
 
@@ -82,6 +85,12 @@ const refused = (
     security,
   );
 
+/** The request's KSN and the key store's grant of it (from KeyStoreTerminalAuthenticator.acceptKsn). */
+interface UnderKsn {
+  readonly ksn: Buffer;
+  readonly grant: DukptKsnGrant;
+}
+
 /**
  * Opens the card data of an Authorize request inside the key store: track 2
  * is decrypted under the terminal's DUKPT data key and parsed in memory, the
@@ -96,6 +105,7 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
   async open(
     terminal: TerminalProfile,
     request: cardInsertV1.AuthorizeRequest,
+    acceptance: KsnAcceptance,
   ): Promise<OpenedCard> {
     const card = request.card;
     if (!card) throw refused('CARD_MISSING', 'card', 'is required');
@@ -103,8 +113,13 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
     if (ksn.length !== KSN_LENGTHS[terminal.dukptScheme])
       throw refused('KSN_INVALID', 'authentication.ksn', 'is not a KSN of the terminal scheme');
 
+    const grant = dukptKsnGrantOf(acceptance);
     const icc = checkIccData(Buffer.from(card.iccData));
-    const track2 = await this.decryptTrack2(terminal, ksn, Buffer.from(card.encryptedTrack2));
+    const track2 = await this.decryptTrack2(
+      terminal,
+      { ksn, grant },
+      Buffer.from(card.encryptedTrack2),
+    );
     let pan: Pan;
     try {
       pan = Pan.parse(track2.pan);
@@ -116,12 +131,14 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
         'card_data_undecryptable',
       );
     }
-    const { token } = await this.options.keys.tokenizePan({ key: this.options.panTokenKey, pan });
     const encryptedPin = Buffer.from(card.encryptedPinBlock);
-    const zonePinBlock =
+    // Independent key-store operations on the PAN: side by side.
+    const [{ token }, zonePinBlock] = await Promise.all([
+      this.options.keys.tokenizePan({ key: this.options.panTokenKey, pan }),
       encryptedPin.length === 0
         ? undefined
-        : await this.translatePin(terminal, ksn, pan, encryptedPin);
+        : this.translatePin(terminal, { ksn, grant }, pan, encryptedPin),
+    ]);
     return {
       pan,
       track2: new Secret(Buffer.from(track2.text, 'ascii')),
@@ -131,11 +148,11 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
       maskedPan: pan.masked,
       scheme: cardSchemeOf(track2.pan),
       ...(zonePinBlock ? { zonePinBlock } : {}),
-      iccData: icc.bytes,
+      iccData: icc.nodes,
     };
   }
 
-  private async decryptTrack2(terminal: TerminalProfile, ksn: Buffer, encrypted: Buffer) {
+  private async decryptTrack2(terminal: TerminalProfile, under: UnderKsn, encrypted: Buffer) {
     const block = TRACK2_BLOCK[terminal.dukptScheme];
     if (
       encrypted.length === 0 ||
@@ -152,7 +169,7 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
     try {
       [clear] = (await this.options.keys.decryptTrackData({
         bdk: terminal.bdk,
-        ksn,
+        ...under,
         encryptedData: [encrypted],
       })) as [Secret<Buffer>];
     } catch (error) {
@@ -177,7 +194,7 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
 
   private async translatePin(
     terminal: TerminalProfile,
-    ksn: Buffer,
+    under: UnderKsn,
     pan: Pan,
     pinBlock: Buffer,
   ): Promise<Secret<Buffer>> {
@@ -201,7 +218,7 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
     try {
       const translated = await this.options.keys.translatePinBlock({
         pan,
-        source: { bdk: terminal.bdk, ksn, pinBlock, format: expected.format },
+        source: { bdk: terminal.bdk, ...under, pinBlock, format: expected.format },
         destination: zone,
       });
       return new Secret(translated.pinBlock);
@@ -212,7 +229,7 @@ export class KeyStoreCardDataOpener implements CardDataOpener {
 }
 
 interface CheckedIccData {
-  readonly bytes: Buffer;
+  readonly nodes: readonly TlvNode[];
   readonly panSequenceNumber?: string;
 }
 
@@ -241,7 +258,7 @@ function checkIccData(bytes: Buffer): CheckedIccData {
     if (!/^[0-9]{2}$/.test(panSequenceNumber))
       throw malformed('has a PAN sequence number (5F34) that is not one BCD byte');
   }
-  return { bytes, ...(panSequenceNumber !== undefined ? { panSequenceNumber } : {}) };
+  return { nodes, ...(panSequenceNumber !== undefined ? { panSequenceNumber } : {}) };
 }
 
 function findTag(nodes: readonly TlvNode[], match: (tag: string) => boolean): string | undefined {
@@ -283,7 +300,10 @@ function keyStoreRefusal(error: unknown, field: string, code: string): unknown {
         'card_data_undecryptable',
       );
     case 'INVALID_REQUEST':
-      return e.field === 'keyType' || e.field?.startsWith('destination')
+      // The key type, the zone key and the KSN's grant are the gateway's choice, not the terminal's.
+      return e.field === 'keyType' ||
+        e.field?.startsWith('destination') ||
+        e.field?.endsWith('grant')
         ? e
         : refused(code, field, 'is not valid encrypted card data', 'card_data_undecryptable');
     default:

@@ -15,6 +15,7 @@ import type {
   TerminalProfile,
 } from '../acquiring.ports';
 import { KeyStoreCardDataOpener } from '../card/key-store-card-data.opener';
+import { KeyStoreTerminalAuthenticator } from '../terminal/key-store-terminal.authenticator';
 import {
   anAcquiringKeyStore,
   aTerminalProfile,
@@ -48,6 +49,7 @@ const DEADLINE_MS = 1_500;
 
 let h: Harness;
 let opener: KeyStoreCardDataOpener;
+let authenticator: KeyStoreTerminalAuthenticator;
 let issuer: HostLinkIssuer;
 const emulators = new Map<CardAccount, ChipCardEmulator>();
 const counters = new Map<SecureTerminal, number>();
@@ -56,6 +58,7 @@ let stan = 100;
 beforeAll(async () => {
   h = await startHarness([funded, poor, expired, aesFunded]);
   const { store } = await anAcquiringKeyStore();
+  authenticator = new KeyStoreTerminalAuthenticator(store);
   opener = new KeyStoreCardDataOpener({
     keys: store,
     panTokenKey: { id: PAN_TOKEN_KEY.id },
@@ -86,7 +89,12 @@ async function presentCard(
     amountMinor: BigInt(amount),
     card: { track2, pan: account.profile.pan, pin, iccData },
   });
-  const card = await opener.open(via.profile, request);
+  const acceptance = await authenticator.acceptKsn(via.profile, request.authentication!, [
+    'mac',
+    'data',
+    'pin',
+  ]);
+  const card = await opener.open(via.profile, request, acceptance);
   return { issued, card };
 }
 

@@ -1,5 +1,5 @@
 import { Pan, Secret } from '@tillgate/crypto';
-import { encodeTlv, primitive } from '@tillgate/emv';
+import { primitive } from '@tillgate/emv';
 import { ACQUIRER_SPEC, pack, unpack } from '@tillgate/iso8583';
 import type { IssuerAuthorization, IssuerReversal, OpenedCard } from '../acquiring.ports';
 import { aTerminalProfile } from '../testing/secure-terminal.fixture';
@@ -15,7 +15,7 @@ const card: OpenedCard = {
   maskedPan: '476173******0119',
   scheme: 'visa',
   zonePinBlock: new Secret(Buffer.from('0123456789ABCDEF', 'hex')),
-  iccData: Buffer.from(encodeTlv([primitive('9F26', '0102030405060708'), primitive('9F27', '80')])),
+  iccData: [primitive('9F26', '0102030405060708'), primitive('9F27', '80')],
 };
 const request: IssuerAuthorization = {
   kind: 'sale',

@@ -1,4 +1,4 @@
-import { encodeTlv, decodeTlv, type TlvNode } from '@tillgate/emv';
+import { encodeTlv, type TlvNode } from '@tillgate/emv';
 import { HostLinkError, transmissionDateTime, type HostLink } from '@tillgate/host-link';
 import type { FieldValue, IsoMessage } from '@tillgate/iso8583';
 import type {
@@ -125,7 +125,7 @@ export function authorizationMessage(
     41: terminal.terminalId,
     42: terminal.cardAcceptorId.padEnd(15, ' '),
     49: currencyField(request.currency),
-    55: decodeTlv(card.iccData, { padding: 'none' }),
+    55: card.iccData,
   };
   if (card.panSequenceNumber !== undefined) fields[23] = card.panSequenceNumber.padStart(3, '0');
   if (card.zonePinBlock) fields[52] = pinBlockField(card.zonePinBlock.expose());

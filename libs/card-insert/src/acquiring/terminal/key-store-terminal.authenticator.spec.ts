@@ -125,21 +125,34 @@ describe.each(['tdes', 'aes128'] as const)('KeyStoreTerminalAuthenticator, %s DU
     const { auth } = await setup();
     const request = terminal.authorize({ counter: 7, card });
     await auth.verifyMac(profile, 'Authorize', request);
-    await auth.acceptKsn(profile, request.authentication!);
+    await auth.acceptKsn(profile, request.authentication!, ['mac', 'data', 'pin']);
     await expect(auth.verifyMac(profile, 'Authorize', request)).resolves.toBeUndefined();
-    await expect(auth.acceptKsn(profile, request.authentication!)).rejects.toMatchObject({
+    await expect(auth.acceptKsn(profile, request.authentication!, ['mac'])).rejects.toMatchObject({
       code: 'KSN_REPLAYED',
       field: 'authentication.ksn',
       security: 'ksn_replayed',
     });
     const older = terminal.authorize({ counter: 6, card });
     await expect(auth.verifyMac(profile, 'Authorize', older)).resolves.toBeUndefined();
-    await expect(auth.acceptKsn(profile, older.authentication!)).rejects.toMatchObject({
+    await expect(auth.acceptKsn(profile, older.authentication!, ['mac'])).rejects.toMatchObject({
       code: 'KSN_REPLAYED',
     });
     await expect(
-      auth.acceptKsn(profile, terminal.authorize({ counter: 8, card }).authentication!),
-    ).resolves.toBeUndefined();
+      auth.acceptKsn(profile, terminal.authorize({ counter: 8, card }).authentication!, ['mac']),
+    ).resolves.toMatchObject({ channels: ['mac'] });
+  });
+
+  it('accepts a KSN for all the channels asked or for none', async () => {
+    const { auth } = await setup();
+    const request = terminal.authorize({ counter: 10, card });
+    await auth.acceptKsn(profile, request.authentication!, ['data']);
+    // mac is still free at this counter, data is not: mac is not recorded either.
+    await expect(
+      auth.acceptKsn(profile, request.authentication!, ['mac', 'data']),
+    ).rejects.toMatchObject({ code: 'KSN_REPLAYED' });
+    await expect(auth.acceptKsn(profile, request.authentication!, ['mac'])).resolves.toMatchObject({
+      channels: ['mac'],
+    });
   });
 
   it('signs the response under the response MAC key of the request KSN, as the terminal verifies it', async () => {

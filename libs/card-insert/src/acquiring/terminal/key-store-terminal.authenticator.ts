@@ -1,8 +1,10 @@
 import type { cardInsertV1 } from '@tillgate/contracts';
 import { isCryptoError, parseKsn, type Ksn } from '@tillgate/crypto';
-import { isKeyStoreError, type KeyStore } from '@tillgate/key-store';
+import { isKeyStoreError, type DukptKsnGrant, type KeyStore } from '@tillgate/key-store';
 import {
   CardInsertRequestRefused,
+  type KsnAcceptance,
+  type KsnChannel,
   type TerminalAuthenticator,
   type TerminalProfile,
 } from '../acquiring.ports';
@@ -27,6 +29,19 @@ const macRefused = (message: string) =>
 const ksnInvalid = (message: string) =>
   new CardInsertRequestRefused('KSN_INVALID', 'authentication.ksn', message, 'INVALID_ARGUMENT');
 
+/** An acceptance of KeyStoreTerminalAuthenticator: the key store's grant for the channels. */
+export interface KeyStoreKsnAcceptance extends KsnAcceptance {
+  readonly grant: DukptKsnGrant;
+}
+
+/** The key store's grant in an acceptance; one from another authenticator is a wiring error. */
+export function dukptKsnGrantOf(acceptance: KsnAcceptance): DukptKsnGrant {
+  const { grant } = acceptance as Partial<KeyStoreKsnAcceptance>;
+  if (grant === undefined)
+    throw new Error('the KSN acceptance does not come from KeyStoreTerminalAuthenticator');
+  return grant;
+}
+
 /**
  * The terminal's DUKPT keys, through the key store: the BDK never leaves it,
  * and neither does any key derived from it.
@@ -34,8 +49,11 @@ const ksnInvalid = (message: string) =>
  * The MAC check and the KSN replay refusal are two key-store calls
  * (`verifyDukptMac` with `ksnCounter: 'unchanged'`, then `acceptDukptKsn`)
  * because a retransmission carries its original KSN: it must still
- * authenticate, and must not be refused as a replay before the service has
- * recognised it and answered it from what it recorded.
+ * authenticate, and its KSN's refusal as a replay is what sends the service
+ * to what it recorded. `acceptDukptKsn` accepts every channel the request
+ * uses in one counter write and returns the grant that track 2 decryption
+ * and PIN translation then use (KeyStoreCardDataOpener) instead of
+ * advancing the counter again.
  */
 export class KeyStoreTerminalAuthenticator implements TerminalAuthenticator {
   constructor(private readonly keys: KeyStore) {}
@@ -71,10 +89,12 @@ export class KeyStoreTerminalAuthenticator implements TerminalAuthenticator {
   async acceptKsn(
     terminal: TerminalProfile,
     authentication: cardInsertV1.MessageAuthentication,
-  ): Promise<void> {
+    channels: readonly KsnChannel[],
+  ): Promise<KeyStoreKsnAcceptance> {
     const ksn = checkedKsn(terminal, authentication);
     try {
-      await this.keys.acceptDukptKsn({ bdk: terminal.bdk, ksn, channel: 'mac' });
+      const grant = await this.keys.acceptDukptKsn({ bdk: terminal.bdk, ksn, channels });
+      return { channels, grant };
     } catch (error) {
       if (!isKeyStoreError(error)) throw error;
       if (error.code === 'KSN_REPLAY') {
