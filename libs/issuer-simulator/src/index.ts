@@ -30,7 +30,11 @@ export {
 } from './cards/card-account.loader';
 export { CardDatabase } from './cards/card-database';
 export type { CardSummary } from './cards/card-record';
-export { ApprovalJournal, type JournalEntry } from './journal/approval.journal';
+export {
+  ApprovalJournal,
+  type ApprovalJournalOptions,
+  type JournalEntry,
+} from './journal/approval.journal';
 export { RESPONSE_CODES, isResponseCode, type ResponseCode } from './messages/response-code';
 export type {
   IssuerPinBlockFormat,

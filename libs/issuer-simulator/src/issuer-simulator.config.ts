@@ -82,6 +82,11 @@ export const issuerSimulatorConfigDefinition = defineConfig({
     schema: optionalPath(),
     description: 'Append approvals and reversals to this JSON-lines file as well.',
   },
+  ISSUER_SIM_JOURNAL_FLUSH_MS: {
+    schema: z.coerce.number().int().min(0).max(60_000).default(100),
+    description:
+      'Journal file entries are written in batches at most this many ms apart (and at shutdown); 0 writes each one before its response is sent.',
+  },
   ISSUER_SIM_TLS_CERT_FILE: {
     schema: optionalPath(),
     description:

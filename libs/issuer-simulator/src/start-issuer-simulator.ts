@@ -39,6 +39,7 @@ export async function startIssuerSimulator(
     pinBlockFormat: config.ISSUER_SIM_PIN_BLOCK_FORMAT,
     aesZonePinKey: config.ISSUER_SIM_AES_ZONE_PIN_KEY,
     journalFile: config.ISSUER_SIM_JOURNAL_FILE,
+    journalFlushIntervalMs: config.ISSUER_SIM_JOURNAL_FLUSH_MS,
     logger,
   });
   const host = await IssuerHost.start({
@@ -64,6 +65,7 @@ export async function startIssuerSimulator(
     async close() {
       await control.close();
       await host.close();
+      issuer.close();
     },
   };
 }

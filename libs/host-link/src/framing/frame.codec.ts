@@ -45,6 +45,8 @@ export function encodeFrame(
   return frame;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * Splits a TCP byte stream into frames, whatever the chunking: a header or a
  * payload split across reads, several frames in one read. A bad header makes
@@ -53,7 +55,8 @@ export function encodeFrame(
  * boundaries are lost and the connection must be dropped.
  */
 export class FrameDecoder {
-  private buffered: Buffer = Buffer.alloc(0);
+  /** The start of an incomplete frame, kept for the next push. */
+  private buffered: Uint8Array = EMPTY;
   /** Stream offset of `buffered[0]`. */
   private consumed = 0;
   private failure: FrameError | undefined;
@@ -69,12 +72,13 @@ export class FrameDecoder {
    */
   push(chunk: Uint8Array, onFrame: (payload: Uint8Array) => void): void {
     if (this.failure) throw this.failure;
-    this.buffered =
-      this.buffered.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buffered, chunk]);
+    // Usually nothing is buffered: frames are read from the chunk itself, and
+    // only an incomplete frame at its end is copied to be kept.
+    const input = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     let at = 0;
     try {
-      while (this.buffered.length - at >= FRAME_HEADER_LENGTH) {
-        const length = this.buffered.readUInt16BE(at);
+      while (input.length - at >= FRAME_HEADER_LENGTH) {
+        const length = (input[at] << 8) | input[at + 1];
         if (length === 0 || length > this.maxFrameLength) {
           this.failure =
             length === 0
@@ -88,13 +92,18 @@ export class FrameDecoder {
           throw this.failure;
         }
         const end = at + FRAME_HEADER_LENGTH + length;
-        if (end > this.buffered.length) break;
-        const payload = new Uint8Array(this.buffered.subarray(at + FRAME_HEADER_LENGTH, end));
+        if (end > input.length) break;
+        const payload = new Uint8Array(input.subarray(at + FRAME_HEADER_LENGTH, end));
         at = end;
         onFrame(payload);
       }
     } finally {
-      this.buffered = this.failure ? Buffer.alloc(0) : Buffer.from(this.buffered.subarray(at));
+      this.buffered =
+        this.failure || at === input.length
+          ? EMPTY
+          : input === chunk
+            ? new Uint8Array(chunk.subarray(at))
+            : input.subarray(at);
       this.consumed += at;
     }
   }

@@ -29,6 +29,7 @@ export class FrameConnection {
   private readonly decoder: FrameDecoder;
   private closeReason: CloseReason | undefined;
   private handlers: FrameHandlers | undefined;
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -56,18 +57,44 @@ export class FrameConnection {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
   }
 
-  /** Frames and writes one payload. Returns false if the connection is already closing. */
+  /**
+   * Frames and writes one payload. Returns false if the connection is
+   * already closing. Frames sent in the same tick leave together, in one
+   * write system call, when the tick ends (see {@link corkUntilNextTick}).
+   */
   send(payload: Uint8Array): boolean {
     const frame = encodeFrame(payload, this.maxFrameLength);
     if (!this.isOpen) return false;
+    this.corkUntilNextTick();
     this.socket.write(frame);
     return true;
   }
 
-  /** Closes the connection now; pending writes are discarded. */
+  /** Closes the connection now; pending writes are discarded (frames already sent are written first). */
   close(): void {
+    this.uncork();
     this.noteClose({ kind: 'closed-locally' });
     this.socket.destroy();
+  }
+
+  /**
+   * A write system call on a TCP socket costs more than the bytes of one
+   * frame: the answers to the frames of one read, or the requests a caller
+   * makes in one go, are buffered until the current tick ends and then
+   * written at once (the batching `socket.cork()` is meant for). Nothing
+   * waits for a timer, so no frame is delayed beyond the code that sent it.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => this.uncork());
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   private receive(chunk: Buffer): void {

@@ -22,10 +22,22 @@ const ALLOWED: Record<TextClass, (b: number, index: number) => boolean> = {
   xn: (b, i) => (i === 0 ? b === 0x43 || b === 0x44 : isDigit(b)),
 };
 
-/** Index of the first character (as a byte) outside the class, or -1. */
-export function firstInvalid(content: TextClass, bytes: ArrayLike<number>): number {
+/** Index (from `start`) of the first byte of `bytes[start..end)` outside the class, or -1. */
+export function firstInvalid(
+  content: TextClass,
+  bytes: ArrayLike<number>,
+  start = 0,
+  end = bytes.length,
+): number {
   const ok = ALLOWED[content];
-  for (let i = 0; i < bytes.length; i++) if (!ok(bytes[i], i)) return i;
+  for (let i = start; i < end; i++) if (!ok(bytes[i], i - start)) return i - start;
+  return -1;
+}
+
+/** Index of the first character (by UTF-16 code unit) of `text` outside the class, or -1. */
+export function firstInvalidChar(content: TextClass, text: string): number {
+  const ok = ALLOWED[content];
+  for (let i = 0; i < text.length; i++) if (!ok(text.charCodeAt(i), i)) return i;
   return -1;
 }
 

@@ -9,7 +9,7 @@ import {
   type TlvFieldSpec,
 } from '../spec/field-spec.types';
 import { maxPrefixValue } from '../spec/spec.validator';
-import { encodedLength, firstInvalid, PREFIX_DIGITS } from './content-class';
+import { encodedLength, firstInvalid, firstInvalidChar, PREFIX_DIGITS } from './content-class';
 import { Iso8583Error, type Iso8583ErrorCode } from './iso8583.error';
 
 /** Where an error belongs: data element number and, inside a composite, the subfield. */
@@ -31,17 +31,28 @@ function error(
 /** A bounded cursor over the input; running past `end` is TRUNCATED (or COMPOSITE_LENGTH inside a composite). */
 export class ByteReader {
   pos: number;
+  /** The input as a Buffer (a view, not a copy): text fields are read from it without slicing. */
+  readonly buf: Buffer;
 
   constructor(
-    readonly buf: Uint8Array,
-    readonly end: number = buf.length,
+    input: Uint8Array,
+    readonly end: number = input.length,
     start = 0,
     private readonly overrun: Iso8583ErrorCode = 'TRUNCATED',
   ) {
+    this.buf = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     this.pos = start;
   }
 
   take(n: number, ctx: FieldContext, what: string): Uint8Array {
+    const at = this.skip(n, ctx, what);
+    return this.buf.subarray(at, at + n);
+  }
+
+  /** Moves past `n` bytes and returns the offset they start at. */
+  skip(n: number, ctx: FieldContext, what: string): number {
     if (n > this.end - this.pos) {
       throw error(
         this.overrun,
@@ -50,14 +61,26 @@ export class ByteReader {
         this.pos,
       );
     }
-    const bytes = this.buf.subarray(this.pos, this.pos + n);
+    const at = this.pos;
     this.pos += n;
-    return bytes;
+    return at;
   }
 }
 
-const ascii = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
-const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+/** One character per byte (Latin-1), as String.fromCharCode(...bytes). */
+const ascii = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+/** The low byte of each character: callers pass characters already checked to be ASCII. */
+function writeAscii(text: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+}
+
+const asciiBytes = (text: string): Uint8Array => {
+  const out = new Uint8Array(text.length);
+  writeAscii(text, out, 0);
+  return out;
+};
 
 // ----- length prefixes ---------------------------------------------------
 
@@ -97,14 +120,51 @@ function allowedLengthsOf(spec: FieldSpec): readonly number[] | undefined {
   return 'allowedLengths' in spec ? spec.allowedLengths : undefined;
 }
 
-function writePrefix(spec: FieldSpec, length: number): Uint8Array {
-  if (spec.type === 'fixed') return new Uint8Array();
+/** Bytes of the length prefix of a field: 0 for a fixed field. */
+function prefixLength(spec: FieldSpec): number {
+  if (spec.type === 'fixed') return 0;
   const digits = PREFIX_DIGITS[spec.type];
-  const encoding = spec.lengthEncoding ?? 'ascii';
-  if (encoding === 'ascii') return asciiBytes(String(length).padStart(digits, '0'));
-  if (encoding === 'bcd')
-    return Uint8Array.from(Buffer.from(String(length).padStart(digits + (digits % 2), '0'), 'hex'));
-  return digits === 2 ? Uint8Array.of(length) : Uint8Array.of(length >> 8, length & 0xff);
+  switch (spec.lengthEncoding ?? 'ascii') {
+    case 'ascii':
+      return digits;
+    case 'bcd':
+      return Math.ceil(digits / 2);
+    case 'binary':
+      return digits === 2 ? 1 : 2;
+  }
+}
+
+/**
+ * Writes the length prefix at `out[at]` ({@link prefixLength} bytes).
+ * `length` has been checked to fit the prefix (checkLength).
+ */
+function writePrefixInto(spec: FieldSpec, length: number, out: Uint8Array, at: number): void {
+  const size = prefixLength(spec);
+  switch (spec.type === 'fixed' ? undefined : (spec.lengthEncoding ?? 'ascii')) {
+    case 'ascii':
+      for (let i = size - 1, rest = length; i >= 0; i--, rest = Math.floor(rest / 10)) {
+        out[at + i] = 0x30 + (rest % 10);
+      }
+      return;
+    case 'bcd':
+      for (let i = size - 1, rest = length; i >= 0; i--, rest = Math.floor(rest / 100)) {
+        out[at + i] = (Math.floor((rest % 100) / 10) << 4) | (rest % 10);
+      }
+      return;
+    case 'binary':
+      if (size === 2) out[at++] = length >> 8;
+      out[at] = length & 0xff;
+      return;
+  }
+}
+
+/** The length prefix of `length`, then `data`, in one new array. */
+function withPrefix(spec: FieldSpec, length: number, data: Uint8Array): Uint8Array {
+  const size = prefixLength(spec);
+  const out = new Uint8Array(size + data.length);
+  writePrefixInto(spec, length, out, 0);
+  out.set(data, size);
+  return out;
 }
 
 function checkLength(spec: FieldSpec, length: number, ctx: FieldContext, unit: string): void {
@@ -188,6 +248,20 @@ function decodeScalar(
 ): string | Uint8Array {
   const length = readPrefix(spec, r, ctx);
   const at = r.pos;
+  if (spec.encoding === 'ascii') {
+    // Read in place: no view of the value is made for the most common fields.
+    const end = r.skip(length, ctx, 'value') + length;
+    const content = spec.content as Exclude<typeof spec.content, 'b'>;
+    const bad = firstInvalid(content, r.buf, at, end);
+    if (bad >= 0)
+      throw error(
+        'INVALID_CHARACTER',
+        ctx,
+        `byte ${r.buf[at + bad]} is not allowed in ${spec.content}`,
+        at + bad,
+      );
+    return r.buf.toString('latin1', at, end);
+  }
   const bytes = r.take(encodedLength(length, spec.encoding), ctx, 'value');
   switch (spec.encoding) {
     case 'binary':
@@ -200,17 +274,6 @@ function decodeScalar(
     }
     case 'bcd':
       return unpackBcd(spec, bytes, length, ctx, at);
-    case 'ascii': {
-      const bad = firstInvalid(spec.content as Exclude<typeof spec.content, 'b'>, bytes);
-      if (bad >= 0)
-        throw error(
-          'INVALID_CHARACTER',
-          ctx,
-          `byte ${bytes[bad]} is not allowed in ${spec.content}`,
-          at + bad,
-        );
-      return ascii(bytes);
-    }
   }
 }
 
@@ -223,12 +286,11 @@ function encodeScalar(spec: ScalarFieldSpec, value: unknown, ctx: FieldContext):
       spec.encoding === 'hex'
         ? asciiBytes(Buffer.from(value).toString('hex').toUpperCase())
         : value;
-    return concat(writePrefix(spec, value.length), data);
+    return withPrefix(spec, value.length, data);
   }
   if (typeof value !== 'string')
     throw error('INVALID_VALUE', ctx, `${spec.content} content takes a string`);
-  const codes = Array.from(value, (c) => c.charCodeAt(0));
-  const bad = firstInvalid(spec.content, codes);
+  const bad = firstInvalidChar(spec.content, value);
   if (bad >= 0)
     throw error(
       'INVALID_CHARACTER',
@@ -241,8 +303,13 @@ function encodeScalar(spec: ScalarFieldSpec, value: unknown, ctx: FieldContext):
     ctx,
     spec.content === 'n' || spec.content === 'z' ? 'digits' : 'characters',
   );
-  const data = spec.encoding === 'bcd' ? packBcd(spec, value) : Uint8Array.from(codes);
-  return concat(writePrefix(spec, value.length), data);
+  if (spec.encoding === 'bcd') return withPrefix(spec, value.length, packBcd(spec, value));
+  // Every character is in its class, hence ASCII: one byte each.
+  const size = prefixLength(spec);
+  const out = new Uint8Array(size + value.length);
+  writePrefixInto(spec, value.length, out, 0);
+  writeAscii(value, out, size);
+  return out;
 }
 
 // ----- composite ---------------------------------------------------------
@@ -292,7 +359,7 @@ function encodeComposite(spec: CompositeFieldSpec, value: unknown, ctx: FieldCon
   });
   const data = concat(...parts);
   checkLength(spec, data.length, ctx, 'bytes of subfields');
-  return concat(writePrefix(spec, data.length), data);
+  return withPrefix(spec, data.length, data);
 }
 
 // ----- BER-TLV -------------------------------------------------------------
@@ -323,7 +390,7 @@ function encodeTlvField(spec: TlvFieldSpec, value: unknown, ctx: FieldContext): 
     throw e;
   }
   checkLength(spec, data.length, ctx, 'bytes');
-  return concat(writePrefix(spec, data.length), data);
+  return withPrefix(spec, data.length, data);
 }
 
 // ----- dispatch ----------------------------------------------------------

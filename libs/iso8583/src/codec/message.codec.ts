@@ -41,6 +41,18 @@ function ruleFor(mti: string, spec: MessageSpec, offset?: number): MessageRule |
   return rule;
 }
 
+const ALLOWED_FIELDS = new WeakMap<MessageRule, ReadonlySet<number>>();
+
+/** The fields a message of `rule` may carry, built once per rule. */
+function allowedFieldsOf(rule: MessageRule): ReadonlySet<number> {
+  let allowed = ALLOWED_FIELDS.get(rule);
+  if (!allowed) {
+    allowed = new Set([...rule.mandatory, ...rule.optional]);
+    ALLOWED_FIELDS.set(rule, allowed);
+  }
+  return allowed;
+}
+
 function checkRule(
   mti: string,
   rule: MessageRule | undefined,
@@ -48,7 +60,7 @@ function checkRule(
   offset?: number,
 ): void {
   if (!rule) return;
-  const allowed = new Set([...rule.mandatory, ...rule.optional]);
+  const allowed = allowedFieldsOf(rule);
   const extra = present.find((n) => !allowed.has(n));
   if (extra !== undefined) {
     throw new Iso8583Error(
@@ -58,8 +70,7 @@ function checkRule(
       { offset },
     );
   }
-  const has = new Set(present);
-  const missing = rule.mandatory.find((n) => !has.has(n));
+  const missing = rule.mandatory.find((n) => !present.includes(n));
   if (missing !== undefined) {
     throw new Iso8583Error('MISSING_FIELD', missing, `is mandatory in a ${mti} (${rule.name})`, {
       offset,

@@ -72,7 +72,8 @@ export class AuthorizationHandler {
     let authCode: string | undefined;
     if (decision.code === '00' && decision.card) {
       authCode = this.deps.nextAuthCode();
-      // Journal first: if it cannot be written, nothing has changed and the host answers 96.
+      // Journal first: written through, a file that cannot be written throws here, before
+      // anything changed, and the host answers 96 (batched, a failed write is only logged).
       this.deps.journal.record({
         kind: 'approval',
         at: now.toISOString(),

@@ -2,26 +2,33 @@ import {
   CRYPTOGRAM_VERSIONS,
   EmvError,
   TRANSACTION_TAG_LENGTHS,
+  buildAcInput,
   parseIssuerApplicationData,
-  verifyArqc,
-  type CardKeys,
+  verifyApplicationCryptogram,
   type CryptogramVersion,
-  type TransactionData,
   type TransactionTag,
 } from '@tillgate/crypto';
 import { TlvError, flattenTlv, type TlvNode } from '@tillgate/emv';
 import type { CardRecord } from '../cards/card-record';
+import { acKeysFor, type AcKeys } from './application-cryptogram-keys';
 
 /** Card-side data elements of an ARQC request besides the transaction data (Book 3 Annex A). */
 const CARD_TAGS = { '9F26': 8, '9F10': undefined } as const;
+/** Every data element field 55 must carry, with its fixed length (undefined: variable). */
+const REQUIRED_TAGS: readonly (readonly [string, number | undefined])[] = Object.entries({
+  ...TRANSACTION_TAG_LENGTHS,
+  ...CARD_TAGS,
+});
+/** The data elements of {@link TransactionData}. */
+const TRANSACTION_TAGS = [...Object.keys(TRANSACTION_TAG_LENGTHS), '9F10'];
 
 /** The outcome of checking field 55 against the card and the message. */
 export type ChipDataCheck =
   | {
       readonly outcome: 'verified';
       readonly version: CryptogramVersion;
-      readonly keys: CardKeys;
-      readonly transaction: TransactionData;
+      /** The keys the ARQC verified under; the ARPC is made with them. */
+      readonly keys: AcKeys;
       readonly arqc: Buffer;
       readonly atc: number;
     }
@@ -67,14 +74,14 @@ export function checkChipData(
     return Buffer.from(value);
   };
   const data: Partial<Record<string, Buffer>> = {};
-  for (const [tag, length] of Object.entries({ ...TRANSACTION_TAG_LENGTHS, ...CARD_TAGS })) {
+  for (const [tag, length] of REQUIRED_TAGS) {
     const value = get(tag, length);
     if (typeof value === 'string') return { outcome: 'format-error', reason: value };
     data[tag] = value;
   }
-  const transaction = Object.fromEntries(
-    [...Object.keys(TRANSACTION_TAG_LENGTHS), '9F10'].map((tag) => [tag, data[tag]]),
-  ) as { [T in TransactionTag | '9F10']: Buffer };
+  const transaction = Object.fromEntries(TRANSACTION_TAGS.map((tag) => [tag, data[tag]])) as {
+    [T in TransactionTag | '9F10']: Buffer;
+  };
   const arqc = data['9F26'] as Buffer;
 
   if (
@@ -99,11 +106,9 @@ export function checkChipData(
         reason: `9F10 names CVN ${cvn.toString(16).toUpperCase()}, the card uses ${version.name}`,
       };
     }
-    const keys: CardKeys = {
-      issuerMasterKey: Buffer.from(card.account.profile.issuerMasterKeys.ac),
-      card: { pan: card.pan, psn: card.account.profile.panSequenceNumber },
-    };
-    if (!verifyArqc(version, keys, transaction, arqc)) {
+    const acInput = buildAcInput(version, transaction);
+    const keys = acKeysFor(version, card.iccMasterKey, transaction);
+    if (!verifyApplicationCryptogram(keys.sessionKey, acInput, arqc, version.acPadding)) {
       return { outcome: 'not-authenticated', reason: 'the ARQC does not verify' };
     }
     const atc = transaction['9F36'].readUInt16BE(0);
@@ -113,7 +118,7 @@ export function checkChipData(
         reason: `ATC ${atc} is not above the last one seen (replay)`,
       };
     }
-    return { outcome: 'verified', version, keys, transaction, arqc, atc };
+    return { outcome: 'verified', version, keys, arqc, atc };
   } catch (error) {
     if (error instanceof EmvError) {
       return error.code === 'EMV_INVALID_DATA'

@@ -1,4 +1,4 @@
-import { Pan } from '@tillgate/crypto';
+import { CRYPTOGRAM_VERSIONS, Pan, deriveIccMasterKey } from '@tillgate/crypto';
 import type { CardAccount } from './card-account';
 
 /** What the control channel and logs may show of a card: never the PAN, PIN or keys. */
@@ -20,10 +20,26 @@ export class CardRecord {
   private wrongPins = 0;
   private highestAtc: number | undefined;
   private readonly approvedByDay = new Map<string, number>();
+  private derivedIccMasterKey: Buffer | undefined;
 
   constructor(readonly account: CardAccount) {
     this.pan = Pan.parse(account.profile.pan);
     this.availableBalance = account.terms.balance;
+  }
+
+  /**
+   * The card's ICC master key for application cryptograms (EMV Book 2
+   * A1.4, by the option of the card's CVN), derived on first use and kept:
+   * it depends only on the IMK-AC, the PAN and the PSN. Throws the EmvError
+   * of a PSN that is not two digits.
+   */
+  get iccMasterKey(): Buffer {
+    this.derivedIccMasterKey ??= deriveIccMasterKey(
+      Buffer.from(this.account.profile.issuerMasterKeys.ac),
+      { pan: this.pan, psn: this.account.profile.panSequenceNumber },
+      CRYPTOGRAM_VERSIONS[this.account.terms.cryptogramVersion].masterKeyDerivation,
+    );
+    return this.derivedIccMasterKey;
   }
 
   get available(): number {

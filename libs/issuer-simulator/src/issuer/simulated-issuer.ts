@@ -25,6 +25,12 @@ export interface SimulatedIssuerOptions {
   readonly aesZonePinKey?: Buffer | Secret<Buffer>;
   /** Also append journal entries to this JSON-lines file. */
   readonly journalFile?: string;
+  /**
+   * 0 (default): each entry is in the file before its response is sent.
+   * Above 0: entries are written in batches at most this many ms apart (and
+   * at `close`): one write per interval instead of one per entry.
+   */
+  readonly journalFlushIntervalMs?: number;
   /** Default: the system clock. Expiry and daily limits use its UTC date. */
   readonly now?: () => Date;
   readonly logger?: Logger;
@@ -59,9 +65,12 @@ export class SimulatedIssuer {
       throw new RangeError('the AES zone PIN key must be a 16-, 24- or 32-byte AES key');
     }
     this.cards = new CardDatabase(options.cards);
-    this.journal = new ApprovalJournal(options.journalFile);
     const now = options.now ?? (() => new Date());
     const logger = options.logger ?? createLogger({ name: 'issuer-simulator' });
+    this.journal = new ApprovalJournal(options.journalFile, {
+      flushIntervalMs: options.journalFlushIntervalMs,
+      onWriteError: (error) => logger.error({ err: error }, 'journal file write failed'),
+    });
     let authCodes = 0;
     this.authorization = new AuthorizationHandler({
       cards: this.cards,
@@ -82,6 +91,11 @@ export class SimulatedIssuer {
       now,
       logger,
     });
+  }
+
+  /** Writes the journal's buffered entries and closes its file, if any. */
+  close(): void {
+    this.journal.close();
   }
 
   /** The response to a request or advice; undefined for messages that get none (responses, notifications). */

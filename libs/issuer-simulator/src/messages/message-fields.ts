@@ -34,12 +34,26 @@ export function responseTo(
   extra: Readonly<Record<number, FieldValue>> = {},
 ): IsoMessage {
   const mti = responseMtiOf(request.mti);
-  const rule = ACQUIRER_MESSAGES[mti];
-  const allowed = new Set([...(rule?.mandatory ?? []), ...(rule?.optional ?? [])]);
+  const echoed = echoedFieldsOf(mti);
   const fields: Record<number, FieldValue> = {};
   for (const [n, value] of Object.entries(request.fields)) {
     const field = Number(n);
-    if (allowed.has(field) && !NOT_ECHOED.has(field)) fields[field] = value;
+    if (echoed.has(field)) fields[field] = value;
   }
   return { mti, fields: { ...fields, 39: responseCode, ...extra } };
+}
+
+const ECHOED_BY_MTI = new Map<string, ReadonlySet<number>>();
+
+/** The request fields a response of `mti` echoes: those its rule allows, less {@link NOT_ECHOED}. */
+function echoedFieldsOf(mti: string): ReadonlySet<number> {
+  let echoed = ECHOED_BY_MTI.get(mti);
+  if (!echoed) {
+    const rule = ACQUIRER_MESSAGES[mti];
+    echoed = new Set(
+      [...(rule?.mandatory ?? []), ...(rule?.optional ?? [])].filter((n) => !NOT_ECHOED.has(n)),
+    );
+    ECHOED_BY_MTI.set(mti, echoed);
+  }
+  return echoed;
 }

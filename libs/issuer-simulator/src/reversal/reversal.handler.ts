@@ -56,7 +56,8 @@ export class ReversalHandler {
     const approved = original.responseCode === '00' && original.card !== undefined;
     const restored = approved ? original.amount - stands : 0;
     if (approved && original.card) {
-      // Journal first: if it cannot be written, nothing has changed and the host answers 96.
+      // Journal first: written through, a file that cannot be written throws here, before
+      // anything changed, and the host answers 96 (batched, a failed write is only logged).
       const now = this.deps.now();
       this.deps.journal.record({
         kind: 'reversal',
