@@ -4,9 +4,11 @@ export * from './store/event-store.errors';
 export { MAX_EVENTS_PER_APPEND, MAX_PAYLOAD_BYTES } from './store/event-validation';
 export {
   EventStore,
+  type AppendOptions,
   type EventStoreOptions,
   type EventStoreTransaction,
 } from './store/event-store';
+export type { AppendTransaction, StoreTransaction } from './storage/event-storage.port';
 export { rejectCardData, type EventGuard } from './store/card-data.guard';
 export { streamId, streamContext, defaultTopicFor, isStreamId } from './store/stream-id';
 export type { GroupCommitOptions } from './store/group-committer';

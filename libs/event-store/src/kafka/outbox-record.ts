@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { eventsEnvelopeV1 } from '@tillgate/contracts';
 import type { StoredEvent } from '../store/event.types';
 import { envelopeOf, eventHeaders } from './event-record';
@@ -29,44 +30,43 @@ export interface OutboxRecordParts {
   headers: Buffer;
 }
 
-/** The tag of EventEnvelope.position: field 4, wire type 0 (varint). */
-const POSITION_TAG = (4 << 3) | 0;
+/** EventEnvelope.position: field 4, a varint. */
+const POSITION_FIELD = 4;
+const POSITION_TAG = (POSITION_FIELD << 3) | WireType.Varint;
 
 /** What the store knows of an event before the database gives it a position. */
 export type UnpositionedEvent = Omit<StoredEvent, 'position'>;
 
-const asBuffer = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Where the fields after `field` start in an encoded message (fields in number order). */
+function offsetAfterField(message: Uint8Array, field: number): number {
+  const reader = new BinaryReader(message);
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const [number, wireType] = reader.tag();
+    if (number > field) return start;
+    reader.skip(wireType);
+  }
+  return reader.len;
+}
 
-/** Encodes an event's record, all but the position (see OutboxRecordParts). */
+/**
+ * Encodes an event's record, all but the position (see OutboxRecordParts).
+ * The envelope is encoded once, at position 0, which protobuf leaves out,
+ * and cut where the position would be.
+ */
 export function encodeOutboxRecord(event: UnpositionedEvent): OutboxRecordParts {
-  const envelope = envelopeOf({ ...event, position: 0n });
-  const { EventEnvelope } = eventsEnvelopeV1;
-  // Fields at their default value are not written: each part is the envelope with the other fields cleared.
-  const head = EventEnvelope.encode({
-    ...envelope,
-    position: '0',
-    eventType: '',
-    schemaVersion: 0,
-    occurredAt: undefined,
-    recordedAt: undefined,
-    correlationId: '',
-    causationId: '',
-    merchantId: '',
-    payload: new Uint8Array(0),
-  });
-  head.uint32(POSITION_TAG);
-  const tail = EventEnvelope.encode({
-    ...envelope,
-    eventId: '',
-    streamId: '',
-    streamVersion: '0',
-    position: '0',
-  });
+  const encoded = eventsEnvelopeV1.EventEnvelope.encode(
+    envelopeOf({ ...event, position: 0n }),
+  ).finish();
+  const envelope = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const cut = offsetAfterField(envelope, POSITION_FIELD);
+  const valueHead = Buffer.allocUnsafe(cut + 1);
+  envelope.copy(valueHead, 0, 0, cut);
+  valueHead[cut] = POSITION_TAG;
   return {
     key: Buffer.from(event.streamId, 'utf8'),
-    valueHead: asBuffer(head.finish()),
-    valueTail: asBuffer(tail.finish()),
+    valueHead,
+    valueTail: envelope.subarray(cut),
     headers: encodeRecordHeaders(eventHeaders(event)),
   };
 }
@@ -103,32 +103,44 @@ export class MalformedOutboxRecord extends Error {
 }
 
 // Kafka's varint (record format v2): zig-zag, then base-128 little-endian.
-function writeVarint(bytes: number[], value: number): void {
-  let rest = (value << 1) ^ (value >> 31);
-  while ((rest & ~0x7f) !== 0) {
-    bytes.push((rest & 0x7f) | 0x80);
+function zigZag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
+function varintLength(value: number): number {
+  let length = 1;
+  for (let rest = zigZag(value); rest > 0x7f; rest >>>= 7) length++;
+  return length;
+}
+
+function writeVarint(into: Buffer, offset: number, value: number): number {
+  let rest = zigZag(value);
+  while (rest > 0x7f) {
+    into[offset++] = (rest & 0x7f) | 0x80;
     rest >>>= 7;
   }
-  bytes.push(rest);
+  into[offset++] = rest;
+  return offset;
 }
 
 /**
  * Record headers in the layout of Kafka's record format v2 (KIP-82): a
  * varint count, then per header a varint key length, the key in UTF-8, a
  * varint value length and the value; Kafka's varints are zig-zag encoded.
+ * Measured first, then written into one buffer.
  */
 export function encodeRecordHeaders(headers: Readonly<Record<string, string>>): Buffer {
-  const bytes: number[] = [];
-  const entries = Object.entries(headers);
-  writeVarint(bytes, entries.length);
-  for (const [key, value] of entries) {
-    for (const text of [key, value]) {
-      const utf8 = Buffer.from(text, 'utf8');
-      writeVarint(bytes, utf8.length);
-      for (const byte of utf8) bytes.push(byte);
-    }
-  }
-  return Buffer.from(bytes);
+  const texts = Object.entries(headers).flat();
+  const lengths = texts.map((text) => Buffer.byteLength(text, 'utf8'));
+  let size = varintLength(texts.length / 2);
+  for (const length of lengths) size += varintLength(length) + length;
+  const bytes = Buffer.allocUnsafe(size);
+  let offset = writeVarint(bytes, 0, texts.length / 2);
+  texts.forEach((text, i) => {
+    offset = writeVarint(bytes, offset, lengths[i]);
+    offset += bytes.write(text, offset, 'utf8');
+  });
+  return bytes;
 }
 
 /**
@@ -144,53 +156,65 @@ export function encodeRecordHeaders(headers: Readonly<Record<string, string>>): 
  */
 export class RecordHeadersDecoder {
   private previous: { name: string; nameBytes: Buffer; value: Buffer }[] = [];
+  private stored: Buffer = Buffer.alloc(0);
+  private offset = 0;
 
   decode(stored: Buffer): Record<string, Buffer> {
-    let offset = 0;
-    const varint = (): number => {
-      let result = 0;
-      for (let shift = 0; shift < 35; shift += 7) {
-        if (offset >= stored.length) throw new MalformedOutboxRecord('truncated varint');
-        const byte = stored[offset++];
-        result |= (byte & 0x7f) << shift;
-        if ((byte & 0x80) === 0) return (result >>> 1) ^ -(result & 1);
-      }
-      throw new MalformedOutboxRecord('varint longer than 5 bytes');
-    };
-    const span = (): [number, number] => {
-      const length = varint();
-      if (length < 0 || offset + length > stored.length)
-        throw new MalformedOutboxRecord(
-          `a length of ${length} at byte ${offset} runs past the end`,
-        );
-      offset += length;
-      return [offset - length, offset];
-    };
-    const equal = (bytes: Buffer | undefined, [from, to]: [number, number]) =>
-      bytes !== undefined && stored.compare(bytes, 0, bytes.length, from, to) === 0;
-
-    const count = varint();
+    this.stored = stored;
+    this.offset = 0;
+    const count = this.varint();
     if (count < 0) throw new MalformedOutboxRecord(`negative header count ${count}`);
     // A plain object (kafkajs walks it for every record; one without a prototype is slower to walk),
     // so a stored name must not reach Object.prototype.
     const headers: Record<string, Buffer> = {};
     for (let i = 0; i < count; i++) {
       const before = this.previous[i];
-      const nameSpan = span();
-      const valueSpan = span();
-      const nameBytes = equal(before?.nameBytes, nameSpan)
-        ? before.nameBytes
-        : stored.subarray(...nameSpan);
-      const name = nameBytes === before?.nameBytes ? before.name : nameBytes.toString('utf8');
+      const nameFrom = this.span();
+      const nameTo = this.offset;
+      const valueFrom = this.span();
+      const valueTo = this.offset;
+      const sameName = before !== undefined && this.holds(before.nameBytes, nameFrom, nameTo);
+      const nameBytes = sameName ? before.nameBytes : stored.subarray(nameFrom, nameTo);
+      const name = sameName ? before.name : nameBytes.toString('utf8');
       if (name === '__proto__') throw new MalformedOutboxRecord('a header is named __proto__');
-      const value = equal(before?.value, valueSpan) ? before.value : stored.subarray(...valueSpan);
+      const sameValue = before !== undefined && this.holds(before.value, valueFrom, valueTo);
+      const value = sameValue ? before.value : stored.subarray(valueFrom, valueTo);
       headers[name] = value;
-      if (value !== before?.value || name !== before.name)
-        this.previous[i] = { name, nameBytes, value };
+      if (!sameValue || !sameName) this.previous[i] = { name, nameBytes, value };
     }
-    if (offset !== stored.length)
-      throw new MalformedOutboxRecord(`${stored.length - offset} bytes after the last header`);
+    if (this.offset !== stored.length)
+      throw new MalformedOutboxRecord(`${stored.length - this.offset} bytes after the last header`);
     return headers;
+  }
+
+  private varint(): number {
+    const stored = this.stored;
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (this.offset >= stored.length) throw new MalformedOutboxRecord('truncated varint');
+      const byte = stored[this.offset++];
+      result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return (result >>> 1) ^ -(result & 1);
+    }
+    throw new MalformedOutboxRecord('varint longer than 5 bytes');
+  }
+
+  /** Reads a length and skips that many bytes; returns where they start. */
+  private span(): number {
+    const length = this.varint();
+    if (length < 0 || this.offset + length > this.stored.length)
+      throw new MalformedOutboxRecord(
+        `a length of ${length} at byte ${this.offset} runs past the end`,
+      );
+    this.offset += length;
+    return this.offset - length;
+  }
+
+  /** Whether the stored bytes from..to are `bytes` (a loop: header names and values are short). */
+  private holds(bytes: Buffer, from: number, to: number): boolean {
+    if (bytes.length !== to - from) return false;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== this.stored[from + i]) return false;
+    return true;
   }
 }
 

@@ -6,6 +6,8 @@ import type { AppendResult, StoredEvent } from '../store/event.types';
 /** One append inside a batch, with the topic its outbox entries go to. */
 export interface RoutedAppend extends AppendRequest {
   topic: string;
+  /** The caller's own writes, run in the batch's transaction if this append writes its events. */
+  also?: (tx: AppendTransaction, appended: AppendResult) => Promise<void>;
 }
 
 /** A transaction of the event store's database, opened by `EventStore.transaction`. */
@@ -17,6 +19,9 @@ export interface StoreTransaction {
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
 }
 
+/** The batch's transaction as an append's `also` sees it: raw SQL for the caller's own tables. */
+export type AppendTransaction = Pick<StoreTransaction, 'kind' | 'query'>;
+
 /** A transaction in which the store may also append (once, before any other write). */
 export interface StorageTransaction extends StoreTransaction {
   append(request: RoutedAppend, recordedAt: Date): Promise<AppendResult>;
@@ -25,7 +30,12 @@ export interface StorageTransaction extends StoreTransaction {
 /** The SQL behind the event store, one implementation per database. */
 export interface EventStorage {
   readonly kind: StorageKind;
-  /** Looks up, plans and writes a batch of appends in one transaction: one outcome per append. */
+  /**
+   * Looks up, plans and writes a batch of appends in one transaction: one
+   * outcome per append. The `also` of each append that writes its events
+   * runs in that transaction after the batch's events were written; if one
+   * throws, the transaction rolls back and the error is thrown.
+   */
   appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]>;
   transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T>;
   readStream(streamId: string, fromVersion: number, limit: number): Promise<StoredEvent[]>;

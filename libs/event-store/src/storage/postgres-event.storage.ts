@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DataSource, QueryRunner } from 'typeorm';
 import {
@@ -7,6 +7,7 @@ import {
   planBatch,
   resultsOf,
   type AppendOutcome,
+  type BatchPlan,
   type BatchSnapshot,
   type PlannedRow,
   type RecordedIdentity,
@@ -19,7 +20,13 @@ import {
 } from '../store/event-store.errors';
 import type { AppendResult, StoredEvent } from '../store/event.types';
 import { encodeOutboxRecord } from '../kafka/outbox-record';
-import type { EventStorage, RoutedAppend, StorageTransaction } from './event-storage.port';
+import { hasAlsoWrites, runAlsoWrites } from './also-writes';
+import type {
+  AppendTransaction,
+  EventStorage,
+  RoutedAppend,
+  StorageTransaction,
+} from './event-storage.port';
 import { PG_UNIQUE_VIOLATION, driverError, positionsInOrder } from './sql-results';
 
 export const EVENT_COLUMNS = `position, event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
@@ -83,14 +90,37 @@ const GUARDED_INSERT = `WITH ${INPUT}, guard AS (
   ), ${write('(SELECT holds FROM guard)')}
   SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true`;
 
+// The guarded write of ONE event (the usual batch when appends come one at a
+// time) takes its values as scalars, used where they are needed: no arrays to
+// build, send and unnest, no input to join. The guard is the same: the
+// stream has an event at the guessed version ($16).
+const GUARDED_INSERT_ONE = `WITH guard AS (
+    SELECT $16::int = 0
+           OR EXISTS (SELECT 1 FROM es_events e WHERE e.stream_id = $2::text AND e.stream_version = $16::int) AS holds
+  ), inserted AS (
+    INSERT INTO es_events (event_id, stream_id, stream_version, event_type, schema_version, occurred_at,
+                           recorded_at, correlation_id, causation_id, merchant_id, payload)
+    SELECT $1::uuid, $2::text, $3::int, $4::text, $5::int, $6::timestamptz,
+           $15::timestamptz, $7::text, $8::text, $9::text, $10::bytea
+      FROM guard WHERE holds
+    RETURNING position, event_id
+  ), outbox AS (
+    INSERT INTO es_outbox (position, tx_id, topic, record_key, record_value, record_headers)
+    SELECT position, pg_current_xact_id()::text::bigint, $11::text, convert_to($2::text, 'UTF8'),
+           $12::bytea || es_uvarint(position) || $13::bytea, $14::bytea
+      FROM inserted
+  )
+  SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true`;
+
 const PREPARED = new Map([
   [LOOKUP, 'tillgate_es_lookup'],
   [INSERT, 'tillgate_es_insert'],
   [GUARDED_INSERT, 'tillgate_es_guarded_insert'],
+  [GUARDED_INSERT_ONE, 'tillgate_es_guarded_insert_one'],
 ]);
 
-/** How often a batch is re-read and re-planned when another process wrote one of its streams or ids first. */
-const MAX_BATCH_ATTEMPTS = 5;
+/** Tries of a batch: the guess, then up to 5 re-reads and re-plans when another process wrote one of its streams or ids first. */
+const MAX_BATCH_ATTEMPTS = 6;
 
 type Query = (sql: string, parameters?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -143,32 +173,37 @@ async function lookup(query: Query, requests: readonly RoutedAppend[]): Promise<
   return { versions, recorded };
 }
 
+/** The values of one row, in the order of the statements' $1 to $14. */
+function rowValues(row: PlannedRow, topic: string, recordedAt: Date): unknown[] {
+  const { event } = row;
+  const record = encodeOutboxRecord(unpositionedEvent(row, recordedAt));
+  return [
+    event.eventId,
+    row.streamId,
+    row.streamVersion,
+    event.type,
+    event.schemaVersion,
+    event.occurredAt.toISOString(),
+    event.correlationId ?? null,
+    event.causationId ?? null,
+    event.merchantId ?? null,
+    Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
+    topic,
+    record.valueHead,
+    record.valueTail,
+    record.headers,
+  ];
+}
+
+/** $1 to $14 as arrays, one element per row (for unnest), then $15 the recorded-at. */
 function insertParameters(
   rows: readonly PlannedRow[],
   requests: readonly RoutedAppend[],
   recordedAt: Date,
 ): unknown[] {
-  const column = <T>(pick: (row: PlannedRow) => T) => rows.map(pick);
-  const records = rows.map((r) => encodeOutboxRecord(unpositionedEvent(r, recordedAt)));
-  return [
-    column((r) => r.event.eventId),
-    column((r) => r.streamId),
-    column((r) => r.streamVersion),
-    column((r) => r.event.type),
-    column((r) => r.event.schemaVersion),
-    column((r) => r.event.occurredAt.toISOString()),
-    column((r) => r.event.correlationId ?? null),
-    column((r) => r.event.causationId ?? null),
-    column((r) => r.event.merchantId ?? null),
-    column((r) =>
-      Buffer.from(r.event.payload.buffer, r.event.payload.byteOffset, r.event.payload.byteLength),
-    ),
-    column((r) => requests[r.request].topic),
-    records.map((r) => r.valueHead),
-    records.map((r) => r.valueTail),
-    records.map((r) => r.headers),
-    recordedAt.toISOString(),
-  ];
+  const values = rows.map((r) => rowValues(r, requests[r.request].topic, recordedAt));
+  const columns = values[0].map((_, column) => values.map((row) => row[column]));
+  return [...columns, recordedAt.toISOString()];
 }
 
 const positionsOf = (rows: readonly PlannedRow[], inserted: Record<string, unknown>[]) =>
@@ -194,13 +229,60 @@ async function insertIfGuessHolds(
   recordedAt: Date,
   guess: ReadonlyMap<string, number>,
 ): Promise<bigint[] | null> {
-  const inserted = await query(GUARDED_INSERT, [
-    ...insertParameters(rows, requests, recordedAt),
-    [...guess.keys()],
-    [...guess.values()],
-  ]);
+  const inserted =
+    rows.length === 1
+      ? await query(GUARDED_INSERT_ONE, [
+          ...rowValues(rows[0], requests[rows[0].request].topic, recordedAt),
+          recordedAt.toISOString(),
+          guess.get(rows[0].streamId),
+        ])
+      : await query(GUARDED_INSERT, [
+          ...insertParameters(rows, requests, recordedAt),
+          [...guess.keys()],
+          [...guess.values()],
+        ]);
   return inserted[0]?.holds === true ? positionsOf(rows, inserted) : null;
 }
+
+/** A batch as written: its plan and the positions of its rows. */
+interface WrittenBatch {
+  plan: BatchPlan;
+  positions: bigint[];
+}
+
+/**
+ * One try at writing a batch. The first try, when every append names its
+ * expected version, plans on the guess that all of them are right and
+ * writes only if the database confirms it, in the same statement: one round
+ * trip. Later tries read what is there and plan on it. Null when the guess
+ * was wrong (nothing written); a unique violation when another process
+ * wrote one of the batch's versions or ids first.
+ */
+async function tryBatch(
+  query: Query,
+  requests: readonly RoutedAppend[],
+  recordedAt: Date,
+  firstTry: boolean,
+): Promise<WrittenBatch | null> {
+  const guess = firstTry ? guessedSnapshot(requests) : null;
+  if (guess) {
+    const plan = planBatch(requests, guess);
+    if (!plan.rows.length) return null;
+    const positions = await insertIfGuessHolds(
+      query,
+      plan.rows,
+      requests,
+      recordedAt,
+      guess.versions,
+    );
+    return positions && { plan, positions };
+  }
+  const plan = planBatch(requests, await lookup(query, requests));
+  const positions = plan.rows.length ? await insert(query, plan.rows, requests, recordedAt) : [];
+  return { plan, positions };
+}
+
+const lostRace = (err: unknown) => driverError(err).code === PG_UNIQUE_VIOLATION;
 
 /**
  * Postgres: a batch is read, planned and then written by ONE statement in
@@ -211,6 +293,9 @@ async function insertIfGuessHolds(
  * re-planned. That the write comes after the read also means a batch's
  * transaction id is taken after it saw the streams' previous events commit,
  * which is what keeps per-stream order in the relay's (tx_id, position) order.
+ * A batch with `also` writes runs the same way inside an explicit
+ * transaction, which a wrong guess or a lost race rolls back before the
+ * next try (so every try reads before its transaction takes an id).
  */
 export class PostgresEventStorage implements EventStorage {
   readonly kind = 'postgres' as const;
@@ -218,46 +303,77 @@ export class PostgresEventStorage implements EventStorage {
   constructor(private readonly dataSource: DataSource) {}
 
   async appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]> {
+    if (hasAlsoWrites(requests)) return this.appendBatchInTransaction(requests, recordedAt);
     const query: Query = (sql, parameters) => this.prepared(sql, parameters);
-    // Fast path, one round trip: plan on the snapshot in which every expectation holds, write guarded by it.
-    const guess = guessedSnapshot(requests);
-    if (guess) {
-      const plan = planBatch(requests, guess);
+    for (let attempt = 1; ; attempt++) {
       try {
-        const positions = plan.rows.length
-          ? await insertIfGuessHolds(query, plan.rows, requests, recordedAt, guess.versions)
-          : null;
-        if (positions) return resultsOf(requests, plan, positions);
+        const written = await tryBatch(query, requests, recordedAt, attempt === 1);
+        if (written) return resultsOf(requests, written.plan, written.positions);
       } catch (err) {
-        if (driverError(err).code !== PG_UNIQUE_VIOLATION) throw err;
+        if (!lostRace(err) || attempt >= MAX_BATCH_ATTEMPTS) throw err;
       }
     }
-    // A conflict, a re-append or an 'any': read what is there, plan on it, write.
-    for (let attempt = 1; ; attempt++) {
-      const plan = planBatch(requests, await lookup(query, requests));
-      try {
-        const positions = plan.rows.length
-          ? await insert(query, plan.rows, requests, recordedAt)
-          : [];
-        return resultsOf(requests, plan, positions);
-      } catch (err) {
-        if (driverError(err).code !== PG_UNIQUE_VIOLATION || attempt >= MAX_BATCH_ATTEMPTS)
+  }
+
+  private async appendBatchInTransaction(
+    requests: readonly RoutedAppend[],
+    recordedAt: Date,
+  ): Promise<AppendOutcome[]> {
+    const runner = this.dataSource.createQueryRunner();
+    // The pooled pg client the runner holds: the hot statements run on it prepared.
+    const connection = (await runner.connect()) as PoolClient;
+    const query: Query = (sql, parameters) => this.prepared(sql, parameters, connection);
+    const tx: AppendTransaction = {
+      kind: 'postgres',
+      query: (sql, parameters) => runner.query(sql, parameters),
+    };
+    const rollback = () => runner.rollbackTransaction().catch(() => undefined);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await runner.startTransaction('READ COMMITTED');
+        let written: WrittenBatch | null;
+        try {
+          written = await tryBatch(query, requests, recordedAt, attempt === 1);
+        } catch (err) {
+          await rollback();
+          if (!lostRace(err) || attempt >= MAX_BATCH_ATTEMPTS) throw err;
+          continue;
+        }
+        if (!written) {
+          await rollback();
+          continue;
+        }
+        const outcomes = resultsOf(requests, written.plan, written.positions);
+        try {
+          await runAlsoWrites(requests, written.plan, outcomes, tx);
+          await runner.commitTransaction();
+        } catch (err) {
+          await rollback();
           throw err;
+        }
+        return outcomes;
       }
+    } finally {
+      await runner.release();
     }
   }
 
   /**
    * Runs one of the hot statements as a named prepared statement: parsed
-   * and planned once per pooled connection, which halves the time of the
-   * append's statement. pg remembers which connection prepared which name.
+   * and planned once per connection, which halves the time of the append's
+   * statement. pg remembers which connection prepared which name. Without
+   * `connection`, on any connection of TypeORM's pool.
    */
-  private async prepared(sql: string, parameters?: unknown[]): Promise<Record<string, unknown>[]> {
+  private async prepared(
+    sql: string,
+    parameters?: unknown[],
+    connection?: PoolClient,
+  ): Promise<Record<string, unknown>[]> {
     const name = PREPARED.get(sql);
-    if (!name) return this.dataSource.query(sql, parameters);
+    if (!name) throw new Error('not one of the prepared statements');
     // TypeORM's pg pool; Pool.query takes a connection and gives it back.
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    return (await pool.query({ name, text: sql, values: parameters })).rows;
+    const target = connection ?? ((this.dataSource.driver as PostgresDriver).master as Pool);
+    return (await target.query({ name, text: sql, values: parameters })).rows;
   }
 
   async transaction<T>(work: (tx: StorageTransaction) => Promise<T>): Promise<T> {

@@ -13,6 +13,20 @@ export function driverError(err: unknown): { code?: string; constraint?: string 
   };
 }
 
+/**
+ * Whether the database refused a statement for the data it carried: on
+ * Postgres a data exception (class 22) or an integrity constraint violation
+ * (class 23), on SQLite a constraint, type or size error. Not a lost
+ * connection or an overloaded server.
+ */
+export function isDataError(err: unknown): boolean {
+  const { code } = driverError(err);
+  return (
+    code !== undefined &&
+    (/^2[23][0-9A-Z]{3}$/.test(code) || /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code))
+  );
+}
+
 /** Postgres unique_violation. */
 export const PG_UNIQUE_VIOLATION = '23505';
 

@@ -12,6 +12,7 @@ import {
 import { AppendNotFirstWrite } from '../store/event-store.errors';
 import type { AppendResult, StoredEvent } from '../store/event.types';
 import { encodeOutboxRecord, positionedValue } from '../kafka/outbox-record';
+import { runAlsoWrites } from './also-writes';
 import type { EventStorage, RoutedAppend, StorageTransaction } from './event-storage.port';
 import { withSqliteConnection } from './sqlite-connection-lock';
 import { positionsInOrder } from './sql-results';
@@ -131,7 +132,8 @@ async function insert(
  * SQLite (better-sqlite3): a batch is read, planned and written inside one
  * BEGIN IMMEDIATE transaction, which holds the database's single write lock
  * from the first statement, so no other writer (in this process or another)
- * can slip in between the read and the write.
+ * can slip in between the read and the write. The appends' `also` writes
+ * run in it after the events.
  */
 export class SqliteEventStorage implements EventStorage {
   readonly kind = 'sqlite' as const;
@@ -148,8 +150,13 @@ export class SqliteEventStorage implements EventStorage {
         const positions = plan.rows.length
           ? await insert(query, plan.rows, requests, recordedAt)
           : [];
+        const outcomes = resultsOf(requests, plan, positions);
+        await runAlsoWrites(requests, plan, outcomes, {
+          kind: 'sqlite',
+          query: (sql, parameters) => runner.query(sql, parameters),
+        });
         await query('COMMIT');
-        return resultsOf(requests, plan, positions);
+        return outcomes;
       } catch (err) {
         await query('ROLLBACK').catch(() => undefined);
         throw err;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { EventStore } from './event-store';
 import { AppendNotFirstWrite, ExpectedVersionConflict } from './event-store.errors';
 import { waitUntil } from '../testing/wait-until';
 import { uvarint } from '../kafka/outbox-record';
+import type { AppendTransaction } from '../storage/event-storage.port';
 
 jest.setTimeout(60_000);
 
@@ -78,7 +80,8 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
 
   it('re-plans a batch when another process wins a race on one of its streams, failing only that append', async () => {
     const contested = aStreamId();
-    const other = new EventStore(dataSource); // another writer with its own group committer
+    // Another writer with its own group committer, writing one batch at a time.
+    const other = new EventStore(dataSource, { groupCommit: { maxInFlight: 1 } });
     const query = dataSource.query.bind(dataSource);
     // Counts the writes that hit the unique constraint, in both writers' storages.
     let lostRaces = 0;
@@ -130,6 +133,71 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
       await blocker.end();
       await other.close();
     }
+  });
+
+  describe('also-writes', () => {
+    beforeAll(() =>
+      dataSource.query(
+        'CREATE TABLE also_notes (id uuid PRIMARY KEY, stream_id text NOT NULL, xid bigint)',
+      ),
+    );
+    const note = (id: string, streamId: string) => async (tx: AppendTransaction) => {
+      await tx.query(
+        'INSERT INTO also_notes VALUES ($1, $2, pg_current_xact_id_if_assigned()::text::bigint)',
+        [id, streamId],
+      );
+    };
+
+    it("run in the transaction that wrote the batch's events", async () => {
+      const streamIds = Array.from({ length: 8 }, () => aStreamId());
+      const conflicted = aStreamId();
+      await store.append(conflicted, 0, newEvents(1));
+      const outcomes = await Promise.allSettled([
+        ...streamIds.map((id) =>
+          store.append(id, 0, newEvents(1), { also: note(randomUUID(), id) }),
+        ),
+        store.append(conflicted, 0, newEvents(1), { also: note(randomUUID(), conflicted) }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([
+        ...streamIds.map(() => 'fulfilled'),
+        'rejected',
+      ]);
+
+      const rows: { stream_id: string; note_xid: string; event_xid: string }[] =
+        await dataSource.query(
+          `SELECT n.stream_id, n.xid::text AS note_xid, o.tx_id::text AS event_xid
+           FROM also_notes n JOIN es_events e USING (stream_id) JOIN es_outbox o USING (position)
+          WHERE n.stream_id = ANY($1::text[])`,
+          [[...streamIds, conflicted]],
+        );
+      expect(rows.map((r) => r.stream_id).sort()).toEqual([...streamIds].sort());
+      expect(rows.every((r) => r.note_xid === r.event_xid)).toBe(true);
+      expect(new Set(rows.map((r) => r.event_xid)).size).toBeLessThanOrEqual(2); // the batches
+    });
+
+    it("fail with the work table's own error, for their append only", async () => {
+      const taken = randomUUID();
+      const first = aStreamId();
+      await store.append(first, 0, newEvents(1), { also: note(taken, first) });
+      const streamIds = Array.from({ length: 5 }, () => aStreamId());
+      const outcomes = await Promise.allSettled(
+        streamIds.map((id, i) =>
+          store.append(id, 0, newEvents(1), { also: note(i === 2 ? taken : randomUUID(), id) }),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({
+        code: '23505',
+        constraint: 'also_notes_pkey',
+      });
+      expect(await store.readStream(streamIds[2])).toEqual([]);
+    });
   });
 
   it('refuses an append that is not the first write of its transaction', async () => {

@@ -1,14 +1,18 @@
 import type { DataSource } from 'typeorm';
-import type { EventStorage, StoreTransaction } from '../storage/event-storage.port';
+import type {
+  AppendTransaction,
+  EventStorage,
+  RoutedAppend,
+  StoreTransaction,
+} from '../storage/event-storage.port';
 import { PostgresEventStorage } from '../storage/postgres-event.storage';
 import { SqliteEventStorage } from '../storage/sqlite-event.storage';
-import type { AppendOutcome } from './append-plan';
 import { rejectCardData, type EventGuard } from './card-data.guard';
 import { validateAppend } from './event-validation';
 import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.types';
-import { GroupCommitter, type GroupCommitOptions } from './group-committer';
+import { GroupCommitter, type GroupCommitOptions, type Outcome } from './group-committer';
 import { defaultTopicFor } from './stream-id';
-import type { RoutedAppend } from '../storage/event-storage.port';
+import { isDataError } from '../storage/sql-results';
 
 export interface EventStoreOptions {
   /** Kafka topic of a stream's events, fixed when they are appended. Default `tillgate.<context>.v1`. */
@@ -18,6 +22,18 @@ export interface EventStoreOptions {
   groupCommit?: Partial<GroupCommitOptions>;
   /** The recorded-at clock. */
   clock?: () => Date;
+}
+
+export interface AppendOptions {
+  /**
+   * The caller's own writes (e.g. its work tables) to commit with the
+   * events: run in the batch's database transaction, after this append's
+   * events were written, and only if they were newly written (not for an
+   * idempotent re-append, not for a refused append), with the append's
+   * result. It may run more than once (see `EventStore.append`): write
+   * through `tx` only.
+   */
+  also?: (tx: AppendTransaction, appended: AppendResult) => Promise<void>;
 }
 
 /** A transaction on the store's database in which the caller may also append, once, as its first write. */
@@ -76,14 +92,28 @@ export class EventStore {
    * ExpectedVersionConflict and writes nothing. Appending events whose ids
    * are already recorded (same stream, order, type and payload) writes
    * nothing and returns the original result.
+   *
+   * Group-committed: concurrent appends share one database transaction.
+   * `options.also` runs in it right after the events were written, when
+   * they were newly written; its writes commit or roll back with them. If
+   * an `also` throws, or the batch's write fails with a data error (a
+   * constraint or a value the database refuses, which one append may
+   * cause), that transaction rolls back and each append of the batch is
+   * written again alone, in order, in a transaction of its own: only the
+   * append at fault fails, with its own error; the others commit once.
+   * So an `also` may run again after a rollback, and must write only
+   * through `tx`.
    */
   append(
     streamId: string,
     expectedVersion: ExpectedVersion,
     events: readonly NewEvent[],
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     try {
-      return this.committer.submit(this.checked(streamId, expectedVersion, events));
+      const request = this.checked(streamId, expectedVersion, events);
+      if (options.also) request.also = failingAsAlso(options.also);
+      return this.committer.submit(request);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -162,9 +192,28 @@ export class EventStore {
     return { streamId, expectedVersion, events, topic: this.topicFor(streamId) };
   }
 
-  private async writeBatch(batch: RoutedAppend[]): Promise<AppendOutcome[]> {
-    const outcomes = await this.storage.appendBatch(batch, this.clock());
+  private async writeBatch(batch: RoutedAppend[]): Promise<Outcome<AppendResult>[]> {
+    let outcomes: Outcome<AppendResult>[];
+    try {
+      outcomes = await this.storage.appendBatch(batch, this.clock());
+    } catch (err) {
+      if (batch.length === 1 || !mayBelongToOneAppend(err)) throw originalError(err);
+      outcomes = await this.writeOneByOne(batch);
+    }
     this.notify();
+    return outcomes;
+  }
+
+  /** Each append of a failed batch alone, in order (so later appends of a stream see earlier ones). */
+  private async writeOneByOne(batch: readonly RoutedAppend[]): Promise<Outcome<AppendResult>[]> {
+    const outcomes: Outcome<AppendResult>[] = [];
+    for (const request of batch) {
+      try {
+        outcomes.push(...(await this.storage.appendBatch([request], this.clock())));
+      } catch (err) {
+        outcomes.push({ ok: false, error: originalError(err) });
+      }
+    }
     return outcomes;
   }
 
@@ -172,3 +221,26 @@ export class EventStore {
     for (const listener of this.listeners) listener();
   }
 }
+
+/** What an append's `also` threw, marked as such on its way through the batch. */
+class AlsoFailed extends Error {
+  constructor(readonly error: unknown) {
+    super("an append's also-writes failed");
+  }
+}
+
+const failingAsAlso =
+  (also: NonNullable<AppendOptions['also']>): RoutedAppend['also'] =>
+  async (tx, appended) => {
+    try {
+      await also(tx, appended);
+    } catch (err) {
+      throw new AlsoFailed(err);
+    }
+  };
+
+const originalError = (err: unknown): Error =>
+  (err instanceof AlsoFailed ? err.error : err) as Error;
+
+/** Whether one append of a failed batch may be the cause, so that the others alone would succeed. */
+const mayBelongToOneAppend = (err: unknown) => err instanceof AlsoFailed || isDataError(err);

@@ -91,7 +91,25 @@ describe('GroupCommitter', () => {
     expect(batches).toEqual([['a1'], ['b1', 'c1']]); // a2 and a3 wait for a1
     gate.resolve();
     await Promise.all([first, ...later]);
-    expect(batches).toEqual([['a1'], ['b1', 'c1'], ['a2', 'a3']]);
+    // a2 and a3 were shared between the two free slots; a3 waits for a2.
+    expect(batches).toEqual([['a1'], ['b1', 'c1'], ['a2'], ['a3']]);
+  });
+
+  it('shares what is queued among the free slots, so one batch is prepared while another commits', async () => {
+    const batches: number[][] = [];
+    const committer = new GroupCommitter<number, number>(
+      async (batch) => {
+        batches.push(batch);
+        return batch.map((value) => ({ ok: true, value }));
+      },
+      { windowMs: 0, maxBatchItems: 100, maxInFlight: 2 },
+      (request) => ({ key: String(request), items: 1 }),
+    );
+    await Promise.all(Array.from({ length: 9 }, (_, i) => committer.submit(i)));
+    expect(batches).toEqual([
+      [0, 1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
   });
 
   it('waits a window for more requests when told to', async () => {

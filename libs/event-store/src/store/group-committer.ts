@@ -29,7 +29,8 @@ interface Waiting<Req, Res> {
 
 /**
  * Group commit: requests queue while batches are being written; a new batch
- * takes what is queued (up to maxBatchItems) and `write` handles it in one
+ * takes its share of what is queued (split among the free slots, up to
+ * maxBatchItems) and `write` handles it in one
  * database transaction, returning one outcome per request, so one refused
  * request does not fail the others. If `write` throws, every request of that
  * batch fails with that error. Up to maxInFlight batches are written at once,
@@ -85,7 +86,11 @@ export class GroupCommitter<Req, Res> {
 
   private startBatches(): void {
     while (this.inFlight.size < this.options.maxInFlight) {
-      const batch = this.take();
+      // What is queued is shared among the free slots: while the database
+      // commits one batch, the next is being prepared, instead of one large
+      // batch at a time with the other slot idle.
+      const free = this.options.maxInFlight - this.inFlight.size;
+      const batch = this.take(Math.ceil(this.queue.length / free));
       if (batch.length === 0) return;
       for (const waiting of batch) this.busyKeys.add(waiting.key);
       const running: Promise<void> = this.run(batch).finally(() => {
@@ -97,12 +102,12 @@ export class GroupCommitter<Req, Res> {
     }
   }
 
-  /** The next batch: queued requests whose key is not in flight, in order, up to maxBatchItems. */
-  private take(): Waiting<Req, Res>[] {
+  /** The next batch: up to `requests` queued requests whose key is not in flight, in order, up to maxBatchItems. */
+  private take(requests: number): Waiting<Req, Res>[] {
     const taken: Waiting<Req, Res>[] = [];
     const held = new Set(this.busyKeys);
     let items = 0;
-    for (let i = 0; i < this.queue.length;) {
+    for (let i = 0; i < this.queue.length && taken.length < requests;) {
       const waiting = this.queue[i];
       const fits = taken.length === 0 || items + waiting.items <= this.options.maxBatchItems;
       if (held.has(waiting.key) || !fits) {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EventStore, type EventStoreOptions } from '../store/event-store';
+import type { AppendTransaction } from '../storage/event-storage.port';
+import type { AppendResult } from '../store/event.types';
 import {
   AppendNotFirstWrite,
   CardDataInEvent,
@@ -275,6 +277,143 @@ export function eventStoreContract(
     await expect(
       store.append(aStreamId(), 0, [aNewEvent().with({ type: 'ProbeOpened' }).build()]),
     ).rejects.toBeInstanceOf(InvalidEvent);
+  });
+
+  describe("with the caller's own writes (`also`) in the batch's transaction", () => {
+    const notes = 'contract_also_notes';
+    beforeAll(async () => {
+      await dataSource.query(
+        `CREATE TABLE ${notes} (id varchar(36) PRIMARY KEY, stream_id varchar(80) NOT NULL)`,
+      );
+    });
+    /** An `also` that records a note: one row of the caller's work table per append. */
+    const noting =
+      (id: string, streamId: string, fail?: Error) =>
+      async (tx: AppendTransaction): Promise<void> => {
+        const insert = `INSERT INTO ${notes} (id, stream_id) VALUES ($1, $2)`;
+        await tx.query(tx.kind === 'postgres' ? insert : insert.replace(/\$\d/g, '?'), [
+          id,
+          streamId,
+        ]);
+        if (fail) throw fail;
+      };
+    const notesOf = async (streamId: string): Promise<string[]> =>
+      (
+        await dataSource.query(
+          `SELECT id FROM ${notes} WHERE stream_id = '${streamId}' ORDER BY id`,
+        )
+      ).map((row: { id: string }) => row.id);
+
+    it('commits the also-writes with the events, handing them the result', async () => {
+      const streamId = aStreamId();
+      const id = randomUUID();
+      let seen: AppendResult | undefined;
+      const result = await store.append(streamId, 0, newEvents(2), {
+        also: async (tx, appended) => {
+          seen = appended;
+          await noting(id, streamId)(tx);
+        },
+      });
+      expect(result.nextExpectedVersion).toBe(2);
+      expect(seen).toEqual(result);
+      expect(await store.readStream(streamId)).toHaveLength(2);
+      expect(await notesOf(streamId)).toEqual([id]);
+    });
+
+    it('fails only the append whose also-writes throw; the others of its batch commit once', async () => {
+      const streamIds = Array.from({ length: 10 }, () => aStreamId());
+      const noteIds = streamIds.map(() => randomUUID());
+      const refused = new Error('the work table refused it');
+      const batches = jest.spyOn(store.storage, 'appendBatch');
+      const outbox = await count('es_outbox');
+
+      const outcomes = await Promise.allSettled(
+        streamIds.map((streamId, i) =>
+          store.append(streamId, 0, newEvents(2), {
+            also: noting(noteIds[i], streamId, i === 4 ? refused : undefined),
+          }),
+        ),
+      );
+      const batchSizes = batches.mock.calls.map(([requests]) => requests.length);
+      batches.mockRestore();
+
+      // The failing append's batch (the first: it holds the first appends) rolled back, then each of its appends alone.
+      expect(batchSizes[0]).toBeGreaterThan(4);
+      expect(batchSizes.filter((size) => size === 1)).toHaveLength(batchSizes[0]);
+      expect(outcomes.map((o) => o.status)).toEqual(
+        streamIds.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+      );
+      expect((outcomes[4] as PromiseRejectedResult).reason).toBe(refused);
+      for (const [i, streamId] of streamIds.entries()) {
+        expect((await store.readStream(streamId)).length).toBe(i === 4 ? 0 : 2);
+        expect(await notesOf(streamId)).toEqual(i === 4 ? [] : [noteIds[i]]);
+      }
+      expect(await count('es_outbox')).toBe(outbox + 18);
+    });
+
+    it('runs no also-writes for a refused append or an idempotent re-append', async () => {
+      const streamId = aStreamId();
+      const events = newEvents(2);
+      const first = randomUUID();
+      const [original, sameInBatch] = await Promise.all([
+        store.append(streamId, 0, events, { also: noting(first, streamId) }),
+        store.append(streamId, 0, events, { also: noting(randomUUID(), streamId) }),
+      ]);
+      expect(sameInBatch).toEqual(original);
+
+      await expect(
+        store.append(streamId, 0, newEvents(1), { also: noting(randomUUID(), streamId) }),
+      ).rejects.toBeInstanceOf(ExpectedVersionConflict);
+      expect(
+        await store.append(streamId, 0, events, { also: noting(randomUUID(), streamId) }),
+      ).toEqual(original);
+
+      expect(await notesOf(streamId)).toEqual([first]);
+      expect(await store.readStream(streamId)).toHaveLength(2);
+    });
+
+    it('lands every one of many concurrent appends with also-writes exactly once', async () => {
+      const streamIds = Array.from({ length: 40 }, () => aStreamId());
+      const poisoned = new Set<string>(); // appends whose also-writes fail
+      const appended: string[] = [];
+      await Promise.all(
+        streamIds.map(async (streamId, s) => {
+          let version = 0;
+          while (version < 4) {
+            const [event] = newEvents(1);
+            const poison = s % 5 === 0 && version === 2 && !poisoned.has(streamId);
+            if (poison) poisoned.add(streamId).add(event.eventId);
+            const refused = poison ? new Error('poisoned') : undefined;
+            try {
+              const result = await store.append(streamId, version, [event], {
+                also: noting(event.eventId, streamId, refused),
+              });
+              appended.push(event.eventId);
+              version = result.nextExpectedVersion;
+            } catch (err) {
+              if (err !== refused) throw err;
+            }
+          }
+        }),
+      );
+
+      const ids = (table: string): Promise<string[]> =>
+        dataSource
+          .query(
+            `SELECT ${table === 'es_events' ? 'event_id' : 'id'} AS id FROM ${table}
+              WHERE stream_id IN (${streamIds.map((id) => `'${id}'`).join(', ')})`,
+          )
+          .then((rows: { id: string }[]) => rows.map((row) => row.id).sort());
+      expect(appended).toHaveLength(160);
+      expect(await ids('es_events')).toEqual([...appended].sort());
+      expect(await ids(notes)).toEqual([...appended].sort());
+      expect(appended.some((id) => poisoned.has(id))).toBe(false);
+      const [{ n }] = await dataSource.query(
+        `SELECT count(*) AS n FROM es_outbox o JOIN es_events e ON e.position = o.position
+          WHERE e.stream_id IN (${streamIds.map((id) => `'${id}'`).join(', ')})`,
+      );
+      expect(Number(n)).toBe(160);
+    });
   });
 
   describe('in a caller transaction', () => {
