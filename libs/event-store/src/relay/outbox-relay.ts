@@ -30,6 +30,15 @@ export interface OutboxRelayOptions {
   logger?: Logger;
   /** The in-process store (or anything that tells of commits), whose commits wake the relay without waiting for the next poll. */
   store?: CommitSignal;
+  /**
+   * How long after a commit of `store` an idle relay wakes (default 20 ms).
+   * Reading, sending to Kafka and saving the checkpoint right after each
+   * commit runs on the event loop and the database while the request that
+   * committed is still on its way (its issuer call, its next commit); a
+   * short wait lets that request finish and gathers its later commits into
+   * the same round. A busy relay does not wait: it reads again at once.
+   */
+  commitWakeDelayMs?: number;
 }
 
 /** Says when events were committed; the EventStore is one. */
@@ -73,6 +82,7 @@ export class OutboxRelay {
       | 'retryDelayMs'
       | 'lagIntervalMs'
       | 'pruneIntervalMs'
+      | 'commitWakeDelayMs'
     >
   >;
   private producer: Producer | null = null;
@@ -82,6 +92,7 @@ export class OutboxRelay {
   private stopping = false;
   private wake: (() => void) | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
+  private commitWakeTimer: NodeJS.Timeout | null = null;
   private prunedAt = 0;
   private unsubscribe: (() => void) | null = null;
 
@@ -110,6 +121,7 @@ export class OutboxRelay {
       retryDelayMs: options.retryDelayMs ?? { min: 200, max: 5000 },
       lagIntervalMs: options.lagIntervalMs ?? 5000,
       pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
+      commitWakeDelayMs: options.commitWakeDelayMs ?? 20,
     };
   }
 
@@ -122,7 +134,7 @@ export class OutboxRelay {
     if (this.loop) return;
     this.stopping = false;
     this.prunedAt = Date.now();
-    this.unsubscribe = this.options.store?.onCommit(() => this.wake?.()) ?? null;
+    this.unsubscribe = this.options.store?.onCommit(() => this.wakeAfterCommit()) ?? null;
     this.lagTimer = setInterval(
       () => void this.measureLag().catch(() => undefined),
       this.o.lagIntervalMs,
@@ -135,6 +147,8 @@ export class OutboxRelay {
     this.wake?.();
     if (this.lagTimer) clearInterval(this.lagTimer);
     this.unsubscribe?.();
+    if (this.commitWakeTimer) clearTimeout(this.commitWakeTimer);
+    this.commitWakeTimer = null;
     await this.loop;
     this.loop = null;
   }
@@ -150,6 +164,14 @@ export class OutboxRelay {
       lag.oldestRecordedAt ? Math.max(0, (Date.now() - lag.oldestRecordedAt.getTime()) / 1000) : 0,
     );
     return lag;
+  }
+
+  private wakeAfterCommit(): void {
+    if (this.o.commitWakeDelayMs <= 0) return this.wake?.();
+    this.commitWakeTimer ??= setTimeout(() => {
+      this.commitWakeTimer = null;
+      this.wake?.();
+    }, this.o.commitWakeDelayMs);
   }
 
   private async run(): Promise<void> {

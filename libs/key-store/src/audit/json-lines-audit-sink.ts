@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KeyStoreError } from '../key-store-error';
@@ -14,9 +14,10 @@ interface PendingLine {
  * Appends each event as one JSON line to a file (created 0600, its directory
  * 0700); the CLI's audit trail beside its key store, and the gateway's.
  *
- * The file is opened once and kept open. Events recorded while a write is
- * under way, or in the same turn of the event loop, are written together in
- * one append; `record` resolves once its line was handed to the file system
+ * The file is opened once and kept open. Events recorded in the same
+ * synchronous run (an operation's one event per key), or while the file is
+ * being opened, are written together in one synchronous append;
+ * `record` resolves once its line was handed to the file system
  * (no fsync, like appendFile), and rejects if that write failed. `close()`
  * writes what is pending and closes the file; a file moved away (log
  * rotation) keeps receiving lines until then.
@@ -38,9 +39,9 @@ export class JsonLinesAuditSink implements AuditSink {
     const line = `${JSON.stringify(event)}\n`;
     return new Promise<void>((written, failed) => {
       this.#pending.push({ line, written, failed });
-      this.#draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        this.drain(),
-      );
+      // A microtask: the events an operation hands over together (one per
+      // key, recorded in one synchronous loop) still share one write.
+      this.#draining ??= Promise.resolve().then(() => this.drain());
     });
   }
 
@@ -59,7 +60,10 @@ export class JsonLinesAuditSink implements AuditSink {
       this.#pending = [];
       try {
         const file = await this.open();
-        await file.appendFile(batch.map((p) => p.line).join(''), 'utf8');
+        // A synchronous write of a few hundred bytes to an open file is a
+        // page-cache copy; through the thread pool it waits for a worker and
+        // a later turn of the event loop, on every key operation.
+        writeFully(file.fd, Buffer.from(batch.map((p) => p.line).join(''), 'utf8'));
         for (const p of batch) p.written();
       } catch (error) {
         // Open it afresh next time: the directory may have been recreated, the disk freed.
@@ -78,4 +82,10 @@ export class JsonLinesAuditSink implements AuditSink {
       .then(() => fs.open(this.path, 'a', 0o600));
     return this.#file;
   }
+}
+
+/** writeSync may write less than asked (a full disk): what is left is written next, or throws. */
+function writeFully(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length;)
+    offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
