@@ -317,7 +317,7 @@ async function publishing(dataSource: DataSource): Promise<Publishing> {
   const producer = createEventProducer(kafka);
   // The relay is woken by the bench while a chunk is pending, never by polling: an
   // idle relay's polls would take CPU from the bare producer's turn.
-  const commits = new Set<() => void>();
+  const commits = new Set<(events: number) => void>();
   const metrics = new RelayMetrics();
   const relay = new OutboxRelay(dataSource, {
     kafka,
@@ -333,7 +333,7 @@ async function publishing(dataSource: DataSource): Promise<Publishing> {
     logger: createLogger({ level: 'warn' }),
   });
   const published = async () => (await relay.metrics.published.get()).values[0]?.value ?? 0;
-  const wakeRelay = () => commits.forEach((wake) => wake());
+  const wakeRelay = (events: number) => commits.forEach((wake) => wake(events));
   // The relay's published counter tells the bench when a batch is done, without polling.
   let onPublished: (count: number) => void = () => undefined;
   let chunkDone: (() => void) | null = null;
@@ -379,10 +379,11 @@ async function publishing(dataSource: DataSource): Promise<Publishing> {
         if (total >= target) chunkDone?.();
       };
       const done = new Promise<void>((resolve) => (chunkDone = resolve));
-      // A wake-up now, and every 20 ms in case the first read came before the
+      // A wake-up now, telling of the chunk's events as the store tells of a
+      // commit's, and every 20 ms in case the first read came before the
       // cluster's oldest running transaction let the chunk become readable.
-      const waking = setInterval(wakeRelay, 20);
-      wakeRelay();
+      const waking = setInterval(() => wakeRelay(count), 20);
+      wakeRelay(count);
       await done;
       clearInterval(waking);
       if (timed) relayed.seconds += (now() - t) / 1000;

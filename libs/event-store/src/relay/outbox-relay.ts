@@ -31,20 +31,22 @@ export interface OutboxRelayOptions {
   /** The in-process store (or anything that tells of commits), whose commits wake the relay without waiting for the next poll. */
   store?: CommitSignal;
   /**
-   * How long after a commit of `store` an idle relay wakes (default 20 ms).
-   * Reading, sending to Kafka and saving the checkpoint right after each
-   * commit runs on the event loop and the database while the request that
-   * committed is still on its way (its issuer call, its next commit); a
-   * short wait lets that request finish and gathers its later commits into
-   * the same round. A busy relay does not wait: it reads again at once.
+   * How long after a commit of `store` an idle relay wakes (default 20 ms),
+   * unless the commits since it last woke hold a batch (`batchSize` events):
+   * then at once. Reading, sending to Kafka and saving the checkpoint right
+   * after each small commit runs on the event loop and the database while
+   * the request that committed is still on its way (its issuer call, its
+   * next commit); a short wait lets that request finish and gathers its
+   * later commits into the same round. A busy relay does not wait: it reads
+   * again at once.
    */
   commitWakeDelayMs?: number;
 }
 
 /** Says when events were committed; the EventStore is one. */
 export interface CommitSignal {
-  /** Calls `listener` after each commit; returns the function that unsubscribes. */
-  onCommit(listener: () => void): () => void;
+  /** Calls `listener` after each commit with the number of events it held at most; returns the function that unsubscribes. */
+  onCommit(listener: (events: number) => void): () => void;
 }
 
 /** Kafka did not acknowledge a batch; the relay retries it with a new producer. */
@@ -93,6 +95,7 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   private lagTimer: NodeJS.Timeout | null = null;
   private commitWakeTimer: NodeJS.Timeout | null = null;
+  private committedSinceWake = 0;
   private prunedAt = 0;
   private unsubscribe: (() => void) | null = null;
 
@@ -134,7 +137,8 @@ export class OutboxRelay {
     if (this.loop) return;
     this.stopping = false;
     this.prunedAt = Date.now();
-    this.unsubscribe = this.options.store?.onCommit(() => this.wakeAfterCommit()) ?? null;
+    this.unsubscribe =
+      this.options.store?.onCommit((events) => this.wakeAfterCommit(events)) ?? null;
     this.lagTimer = setInterval(
       () => void this.measureLag().catch(() => undefined),
       this.o.lagIntervalMs,
@@ -166,12 +170,18 @@ export class OutboxRelay {
     return lag;
   }
 
-  private wakeAfterCommit(): void {
-    if (this.o.commitWakeDelayMs <= 0) return this.wake?.();
-    this.commitWakeTimer ??= setTimeout(() => {
-      this.commitWakeTimer = null;
-      this.wake?.();
-    }, this.o.commitWakeDelayMs);
+  private wakeAfterCommit(events: number): void {
+    this.committedSinceWake += events;
+    if (this.o.commitWakeDelayMs <= 0 || this.committedSinceWake >= this.o.batchSize)
+      return this.wakeNow();
+    this.commitWakeTimer ??= setTimeout(() => this.wakeNow(), this.o.commitWakeDelayMs);
+  }
+
+  private wakeNow(): void {
+    if (this.commitWakeTimer) clearTimeout(this.commitWakeTimer);
+    this.commitWakeTimer = null;
+    this.committedSinceWake = 0;
+    this.wake?.();
   }
 
   private async run(): Promise<void> {

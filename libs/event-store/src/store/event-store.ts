@@ -73,7 +73,7 @@ export class EventStore {
   private readonly topicFor: (streamId: string) => string;
   private readonly guard: EventGuard;
   private readonly clock: () => Date;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(events: number) => void>();
 
   constructor(dataSource: DataSource, options: EventStoreOptions = {}) {
     this.storage = storageFor(dataSource);
@@ -125,16 +125,19 @@ export class EventStore {
    * the caller's own writes (tx.manager, tx.query) commit or roll back with it.
    */
   async transaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    let appended = 0;
     const result = await this.storage.transaction((tx) =>
       work({
         kind: tx.kind,
         manager: tx.manager,
         query: (sql, parameters) => tx.query(sql, parameters),
-        append: (streamId, expectedVersion, events) =>
-          tx.append(this.checked(streamId, expectedVersion, events), this.clock()),
+        append: (streamId, expectedVersion, events) => {
+          appended += events.length;
+          return tx.append(this.checked(streamId, expectedVersion, events), this.clock());
+        },
       }),
     );
-    this.notify();
+    this.notify(appended);
     return result;
   }
 
@@ -171,8 +174,11 @@ export class EventStore {
     return this.storage.readAll(options.after ?? 0n, options.limit ?? 1000, options.types);
   }
 
-  /** Calls `listener` after each commit of this store (the relay uses it to wake up early). */
-  onCommit(listener: () => void): () => void {
+  /**
+   * Calls `listener` after each commit of this store with the number of
+   * events it held at most (the relay uses it to wake up early).
+   */
+  onCommit(listener: (events: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -200,7 +206,7 @@ export class EventStore {
       if (batch.length === 1 || !mayBelongToOneAppend(err)) throw originalError(err);
       outcomes = await this.writeOneByOne(batch);
     }
-    this.notify();
+    this.notify(batch.reduce((n, request) => n + request.events.length, 0));
     return outcomes;
   }
 
@@ -217,8 +223,8 @@ export class EventStore {
     return outcomes;
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  private notify(events: number): void {
+    for (const listener of this.listeners) listener(events);
   }
 }
 
