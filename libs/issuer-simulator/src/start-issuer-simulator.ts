@@ -63,9 +63,12 @@ export async function startIssuerSimulator(
     host,
     control,
     async close() {
-      await control.close();
-      await host.close();
-      issuer.close();
+      try {
+        await control.close();
+        await host.close();
+      } finally {
+        issuer.close(); // writes the journal entries still batched
+      }
     },
   };
 }

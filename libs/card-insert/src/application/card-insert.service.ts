@@ -120,10 +120,8 @@ const refuse = (
 /**
  * The card-insert flow, one method per RPC of CardInsertService. Every
  * terminal request goes: header -> terminal -> values -> MAC -> identity
- * (retransmission?) -> KSN -> work -> signed response; Authorize, whose
- * retransmissions are rare and whose KSN is new otherwise, goes MAC -> KSN
- * (refused as a replay: retransmission?) -> work. Refusals before the work
- * change nothing; the ones that are security events are recorded on
+ * (retransmission?) -> KSN -> work -> signed response. Refusals before the
+ * work change nothing; the ones that are security events are recorded on
  * `security-<terminal_id>`.
  */
 export class CardInsertService {
@@ -178,8 +176,12 @@ export class CardInsertService {
   ): Promise<Unsigned<cardInsertV1.AuthorizeResponse>> {
     const header = request.header as cardInsertV1.TerminalRequestHeader;
     const authentication = request.authentication as cardInsertV1.MessageAuthentication;
-    // A retransmission carries its original's KSN: no stream is read before
-    // the KSN is accepted, and one refused as a replay is looked up then.
+    // A recorded payment answers a retransmission, and refuses another body
+    // under the same identity, before the KSN or the card data are touched.
+    const existing = await this.streams.load(ids.paymentId);
+    if (existing.state.status !== 'absent')
+      return this.retransmittedAuthorize(terminal, ids, existing.state);
+
     let acceptance: KsnAcceptance;
     try {
       acceptance = await this.ports.authenticator.acceptKsn(
@@ -188,6 +190,8 @@ export class CardInsertService {
         cardDataChannels(request),
       );
     } catch (err) {
+      // A copy in another process may have accepted this KSN an instant earlier:
+      // once it records the payment, this is a retransmission, not a replay.
       if (err instanceof CardInsertRequestRefused && err.code === 'KSN_REPLAYED') {
         const recorded = await this.recordedPayment(ids.paymentId);
         if (recorded) return this.retransmittedAuthorize(terminal, ids, recorded);
@@ -223,9 +227,8 @@ export class CardInsertService {
         rrn,
       },
     };
-    // Its KSN was new, so the payment is too; if another process recorded it
-    // meanwhile, the append at version 0 says so.
-    const before = paymentDecider.initialState();
+    // If another process recorded the payment meanwhile, the append at version 0 says so.
+    const before = existing.state;
     const afterInitiated = paymentDecider.evolve(before, initiated);
     let known: { state: PaymentState; version: number };
     try {

@@ -175,7 +175,11 @@ export class SqlKsnCounterRepository implements KsnCounterRepository {
               group.map((a) => a.channels),
             ]);
     } catch (error) {
-      if (group.length === 1) group[0].reject(error);
+      // Alone again only when the statement surely wrote nothing because of
+      // one advance's values (or a deadlock): after a lost connection it may
+      // have committed, and a retry would meet its own row and call it a replay.
+      if (group.length === 1 || !mayBelongToOneAdvance(error))
+        group.forEach((advance) => advance.reject(error));
       else await Promise.all(group.map((advance) => this.#write([advance])));
       return;
     }
@@ -238,4 +242,10 @@ function decodeState(device: DukptDeviceKey, row: StoredRow): KsnCounterState {
       `ci_ksn_counters: counter of device ${device} is malformed`,
     );
   return { counter, channels: channels as DukptChannel[] };
+}
+
+/** Postgres data exceptions (22), integrity violations (23) and a deadlock (40P01) roll back the statement. */
+function mayBelongToOneAdvance(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^2[23]/.test(code) || code === '40P01');
 }

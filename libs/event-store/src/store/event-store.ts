@@ -12,7 +12,7 @@ import { validateAppend } from './event-validation';
 import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './event.types';
 import { GroupCommitter, type GroupCommitOptions, type Outcome } from './group-committer';
 import { defaultTopicFor } from './stream-id';
-import { isDataError } from '../storage/sql-results';
+import { driverError, isDataError } from '../storage/sql-results';
 
 export interface EventStoreOptions {
   /** Kafka topic of a stream's events, fixed when they are appended. Default `tillgate.<context>.v1`. */
@@ -248,5 +248,15 @@ const failingAsAlso =
 const originalError = (err: unknown): Error =>
   (err instanceof AlsoFailed ? err.error : err) as Error;
 
-/** Whether one append of a failed batch may be the cause, so that the others alone would succeed. */
-const mayBelongToOneAppend = (err: unknown) => err instanceof AlsoFailed || isDataError(err);
+/**
+ * Whether one append of a failed batch may be the cause, so that the others
+ * alone would succeed: the database refused its data, or its `also` failed
+ * for its own reasons. An `also` that met a lost connection, a timeout or an
+ * overloaded server (an error with a code that is not a data error) fails
+ * the whole batch, as a failed batch write does: retrying it append by
+ * append would only multiply the waits.
+ */
+const mayBelongToOneAppend = (err: unknown) =>
+  err instanceof AlsoFailed
+    ? isDataError(err.error) || driverError(err.error).code === undefined
+    : isDataError(err);

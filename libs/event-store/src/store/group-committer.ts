@@ -102,21 +102,29 @@ export class GroupCommitter<Req, Res> {
     }
   }
 
-  /** The next batch: up to `requests` queued requests whose key is not in flight, in order, up to maxBatchItems. */
+  /**
+   * The next batch: queued requests whose key is not in flight, in order, up
+   * to maxBatchItems, taking up to `requests` of them plus every later one of
+   * a key it already holds (a stream's queued appends share one transaction
+   * rather than wait for each other's commits).
+   */
   private take(requests: number): Waiting<Req, Res>[] {
     const taken: Waiting<Req, Res>[] = [];
+    const keys = new Set<string>();
     const held = new Set(this.busyKeys);
     let items = 0;
-    for (let i = 0; i < this.queue.length && taken.length < requests;) {
+    for (let i = 0; i < this.queue.length;) {
       const waiting = this.queue[i];
       const fits = taken.length === 0 || items + waiting.items <= this.options.maxBatchItems;
-      if (held.has(waiting.key) || !fits) {
+      const within = taken.length < requests || keys.has(waiting.key);
+      if (held.has(waiting.key) || !fits || !within) {
         // Later requests with this key must not overtake it.
         held.add(waiting.key);
         i++;
         continue;
       }
       taken.push(waiting);
+      keys.add(waiting.key);
       items += waiting.items;
       this.queue.splice(i, 1);
     }

@@ -107,13 +107,18 @@ export class FrameConnection {
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
       this.noteClose({ kind: 'frame-error', error });
+      // Answers to the good frames before it were sent in this tick: write them first.
+      this.uncork();
       this.socket.destroy();
     }
   }
 
   private noteClose(reason: CloseReason): void {
     this.closeReason ??= reason;
-    if (reason.kind === 'closed-by-peer') this.socket.destroy();
+    if (reason.kind === 'closed-by-peer') {
+      this.uncork();
+      this.socket.destroy();
+    }
   }
 
   private finish(): void {

@@ -14,8 +14,8 @@ import {
  * it is derived once per card (`CardRecord.iccMasterKey`); the session key
  * depends on the ATC (and the unpredictable number), so it is derived once
  * per transaction and serves both the ARQC check and the ARPC.
- * `application-cryptogram-keys.spec.ts` checks both against `verifyArqc`
- * and `generateArpc` for every CVN.
+ * `application-cryptogram-keys.spec.ts` checks both against `deriveAcKeys`
+ * and `generateArpc` (and the chip-data check) for every CVN.
  */
 export interface AcKeys {
   readonly iccMasterKey: Buffer;

@@ -22,12 +22,16 @@ type Counters = Readonly<Record<DukptDeviceKey, KsnCounterState>>;
 export class FileKsnCounterRepository implements KsnCounterRepository {
   readonly #file: JsonFile<Counters>;
 
-  /** `recheckMs`: see JsonFileOptions (default 1 s). */
+  /**
+   * `recheckMs`: see JsonFileOptions; default 0 here (the file is checked at
+   * every read): counters are the replay guard, and a stale `find` would let
+   * a KSN another process just used pass the pre-check of an operation.
+   */
   constructor(path: string, options: { lockTimeoutMs?: number; recheckMs?: number } = {}) {
     this.#file = new JsonFile<Counters>({
       path,
       lockTimeoutMs: options.lockTimeoutMs,
-      recheckMs: options.recheckMs,
+      recheckMs: options.recheckMs ?? 0,
       empty: () => ({}),
       encode: (devices) => ({ format: FORMAT, devices }),
       decode: (raw) => decode(raw, path),
