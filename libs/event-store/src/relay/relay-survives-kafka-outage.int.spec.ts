@@ -18,7 +18,7 @@ import { expectedTotals, probeTotalsProjection } from '../testing/probe-totals.p
 import { waitUntil } from '../testing/wait-until';
 import { OutboxRelay } from './outbox-relay';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const STREAMS = 10;
 
@@ -124,7 +124,7 @@ describe('Kafka down, then back', () => {
 
     gate.restore();
     await waitUntil(async () => (await relay.measureLag())?.events === 0, {
-      timeoutMs: 30_000,
+      timeoutMs: 45_000,
       what: 'the backlog to drain',
     });
 
@@ -170,7 +170,7 @@ describe('Kafka down, then back', () => {
           rows.some((r) => r.partition === p && BigInt(r.next_offset) === end),
         );
       },
-      { timeoutMs: 30_000, what: 'the consumer to reach the end of every partition' },
+      { timeoutMs: 45_000, what: 'the consumer to reach the end of every partition' },
     );
 
     expect(await store.transaction((tx) => projection.totals(tx))).toEqual(expectedTotals(all));
