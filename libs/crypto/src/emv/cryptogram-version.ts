@@ -222,22 +222,30 @@ export function deriveAcKeys(
     keys.card,
     version.masterKeyDerivation,
   );
+  return { iccMasterKey, sessionKey: deriveAcSessionKey(version, iccMasterKey, transaction) };
+}
+
+/**
+ * The AC session key of this transaction from the card's ICC master key, by
+ * the version's session-key derivation (the ICC master key itself for CVNs
+ * without one). An issuer that keeps each card's ICC master key derives
+ * only this per transaction.
+ */
+export function deriveAcSessionKey(
+  version: CryptogramVersion,
+  iccMasterKey: Buffer,
+  transaction: TransactionData,
+): Buffer {
   switch (version.sessionKey) {
     case 'none':
-      return { iccMasterKey, sessionKey: iccMasterKey };
+      return iccMasterKey;
     case 'common':
-      return {
-        iccMasterKey,
-        sessionKey: deriveCommonSessionKey(iccMasterKey, atcDiversifier(transaction['9F36'])),
-      };
+      return deriveCommonSessionKey(iccMasterKey, atcDiversifier(transaction['9F36']));
     case 'mastercard':
-      return {
+      return deriveCommonSessionKey(
         iccMasterKey,
-        sessionKey: deriveCommonSessionKey(
-          iccMasterKey,
-          atcUnpredictableNumberDiversifier(transaction['9F36'], transaction['9F37']),
-        ),
-      };
+        atcUnpredictableNumberDiversifier(transaction['9F36'], transaction['9F37']),
+      );
   }
 }
 

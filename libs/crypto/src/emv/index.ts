@@ -33,6 +33,7 @@ export {
   cryptogramVersionFor,
   cryptogramVersionOf,
   deriveAcKeys,
+  deriveAcSessionKey,
   generateArpc,
   generateArqc,
   verifyArqc,

@@ -1,10 +1,4 @@
-import {
-  atcDiversifier,
-  atcUnpredictableNumberDiversifier,
-  deriveCommonSessionKey,
-  type CryptogramVersion,
-  type TransactionData,
-} from '@tillgate/crypto';
+import { deriveAcSessionKey, type CryptogramVersion, type TransactionData } from '@tillgate/crypto';
 
 /**
  * The keys of one ARQC: the card's ICC master key and the AC session key
@@ -28,21 +22,5 @@ export function acKeysFor(
   iccMasterKey: Buffer,
   transaction: TransactionData,
 ): AcKeys {
-  switch (version.sessionKey) {
-    case 'none':
-      return { iccMasterKey, sessionKey: iccMasterKey };
-    case 'common':
-      return {
-        iccMasterKey,
-        sessionKey: deriveCommonSessionKey(iccMasterKey, atcDiversifier(transaction['9F36'])),
-      };
-    case 'mastercard':
-      return {
-        iccMasterKey,
-        sessionKey: deriveCommonSessionKey(
-          iccMasterKey,
-          atcUnpredictableNumberDiversifier(transaction['9F36'], transaction['9F37']),
-        ),
-      };
-  }
+  return { iccMasterKey, sessionKey: deriveAcSessionKey(version, iccMasterKey, transaction) };
 }
