@@ -23,7 +23,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import {
@@ -37,6 +37,8 @@ import {
 } from '@grpc/grpc-js';
 import { Client, Pool } from 'pg';
 import { cardInsertV1 } from '@tillgate/contracts';
+import { DEMO_PAN_TOKEN_KEY_ID, DEMO_ZONE_PIN_KEYS } from '@tillgate/gateway';
+import { freePort as freePortOn } from '@tillgate/platform';
 import {
   FileTerminalStateStore,
   InMemoryTerminalStateStore,
@@ -55,16 +57,6 @@ const AUTHORIZE_PATH = '/tillgate.card_insert.v1.CardInsertService/Authorize';
 const ECHO_PATH = '/tillgate.bench.v1.Echo/Echo';
 const identity = (b: Buffer) => b;
 
-/**
- * The demo estate's test zone PIN keys, as libs/gateway/src/demo/demo-estate.ts
- * imports them into the gateway's key store (DEMO_ZONE_PIN_KEYS, not exported
- * by @tillgate/gateway): the bench's own issuer simulator must hold the same.
- * TEST KEYS ONLY.
- */
-const DEMO_ZONE_PIN_KEYS = {
-  tdes: '89ABCDEF0123456776543210FEDCBA98',
-  aes: '000102030405060708090A0B0C0D0E0F',
-};
 const DEMO_TERMINALS_PER_SCHEME = 32;
 /** Rounds of the fixed-load phase per side, taking turns. */
 const FIXED_ROUNDS = 3;
@@ -183,16 +175,7 @@ function options() {
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+const freePort = () => freePortOn('127.0.0.1');
 
 async function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
   const until = now() + 90_000;
@@ -681,8 +664,8 @@ async function main(): Promise<void> {
     const issuer = startNode('apps/issuer-simulator/src/main.ts', {
       ISSUER_SIM_PORT: String(issuerPort),
       ISSUER_SIM_CONTROL_PORT: String(await freePort()),
-      ISSUER_SIM_ZONE_PIN_KEY: DEMO_ZONE_PIN_KEYS.tdes,
-      ISSUER_SIM_AES_ZONE_PIN_KEY: DEMO_ZONE_PIN_KEYS.aes,
+      ISSUER_SIM_ZONE_PIN_KEY: DEMO_ZONE_PIN_KEYS.tdes.hex,
+      ISSUER_SIM_AES_ZONE_PIN_KEY: DEMO_ZONE_PIN_KEYS.aes.hex,
       ISSUER_SIM_CURRENCY: '156',
       ISSUER_SIM_OPENING_BALANCE: String(1_000_000_000),
       ISSUER_SIM_CARD_SEEDS: [
@@ -705,9 +688,9 @@ async function main(): Promise<void> {
       TILLGATE_KEY_AUDIT_FILE: join(dataDir, 'keys.audit.jsonl'),
       CARD_INSERT_TERMINALS_FILE: join(dataDir, 'demo-terminals.json'),
       CARD_INSERT_ISSUER_HOST: `127.0.0.1:${issuerPort}`,
-      CARD_INSERT_PAN_TOKEN_KEY_ID: 'pan-token.demo',
-      CARD_INSERT_ZONE_PIN_KEY_TDES_ID: 'zpk.demo.tdes',
-      CARD_INSERT_ZONE_PIN_KEY_AES_ID: 'zpk.demo.aes',
+      CARD_INSERT_PAN_TOKEN_KEY_ID: DEMO_PAN_TOKEN_KEY_ID,
+      CARD_INSERT_ZONE_PIN_KEY_TDES_ID: DEMO_ZONE_PIN_KEYS.tdes.id,
+      CARD_INSERT_ZONE_PIN_KEY_AES_ID: DEMO_ZONE_PIN_KEYS.aes.id,
       DATABASE_URL: databaseUrl,
       KAFKA_BROKERS,
       TILLGATE_METRICS_PORT: '0',

@@ -62,10 +62,4 @@ export type { SoftwareKeyStoreOptions } from './software/software-key-store';
 export { PanTokenizer } from './tokenization/pan-tokenizer';
 export type { ProtectedPan } from './tokenization/pan-tokenizer';
 // Test support: a store on in-memory repositories with known clear keys imported.
-export {
-  aKeyStore,
-  componentsOf,
-  KeyStoreBuilder,
-  TEST_MASTER_KEY_HEX,
-} from './testing/key-store.builder';
-export type { ClearKey } from './testing/key-store.builder';
+export { aKeyStore, componentsOf } from './testing/key-store.builder';

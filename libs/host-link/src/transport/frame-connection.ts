@@ -72,9 +72,8 @@ export class FrameConnection {
 
   /** Closes the connection now; pending writes are discarded (frames already sent are written first). */
   close(): void {
-    this.uncork();
     this.noteClose({ kind: 'closed-locally' });
-    this.socket.destroy();
+    this.destroy();
   }
 
   /**
@@ -89,6 +88,12 @@ export class FrameConnection {
     this.corked = true;
     this.socket.cork();
     process.nextTick(() => this.uncork());
+  }
+
+  /** Writes what this tick corked, then destroys the socket (which would discard it). */
+  private destroy(): void {
+    this.uncork();
+    this.socket.destroy();
   }
 
   private uncork(): void {
@@ -108,17 +113,13 @@ export class FrameConnection {
       if (!(error instanceof FrameError)) throw error;
       this.noteClose({ kind: 'frame-error', error });
       // Answers to the good frames before it were sent in this tick: write them first.
-      this.uncork();
-      this.socket.destroy();
+      this.destroy();
     }
   }
 
   private noteClose(reason: CloseReason): void {
     this.closeReason ??= reason;
-    if (reason.kind === 'closed-by-peer') {
-      this.uncork();
-      this.socket.destroy();
-    }
+    if (reason.kind === 'closed-by-peer') this.destroy();
   }
 
   private finish(): void {

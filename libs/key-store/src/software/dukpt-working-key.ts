@@ -1,4 +1,12 @@
-import { AES_KSN_LENGTH, TDES_KSN_LENGTH, aesDukpt, parseKsn, tdesDukpt } from '@tillgate/crypto';
+import {
+  AES_KSN_LENGTH,
+  TDES_KSN_LENGTH,
+  aesCmac,
+  aesDukpt,
+  macIso9797Alg3,
+  parseKsn,
+  tdesDukpt,
+} from '@tillgate/crypto';
 import type { AesDukptKeyType, AesDukptUsage, Ksn, TdesDukptUsage } from '@tillgate/crypto';
 import { KeyStoreError } from '../key-store-error';
 import type { KeyAlgorithmName } from '../keys/key-kind';
@@ -111,4 +119,13 @@ export function dukptResponseMacKey(
     keyType: type,
   });
   return { key, algorithm: 'aes' };
+}
+
+/**
+ * A DUKPT MAC under `key`, request or response direction alike: ANSI X9.19
+ * with zero padding for TDES (X9.24-1 Annex A test data), AES-CMAC (NIST SP
+ * 800-38B) for AES (X9.24-3).
+ */
+export function dukptMac(ksn: Ksn, key: Buffer, message: Buffer): Buffer {
+  return ksn.scheme === 'tdes' ? macIso9797Alg3(key, message, 1) : aesCmac(key, message);
 }

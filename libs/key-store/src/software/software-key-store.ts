@@ -73,7 +73,7 @@ import {
 import type { MasterKey } from '../master-key/master-key';
 import { BoundedKeyCache } from './bounded-key-cache';
 import { DukptKeyCache } from './dukpt-key-cache';
-import { dukptResponseMacKey, dukptWorkingKey, parseKsnFor } from './dukpt-working-key';
+import { dukptMac, dukptResponseMacKey, dukptWorkingKey, parseKsnFor } from './dukpt-working-key';
 import { enforceKeyUse, KEY_USE_POLICIES, KeyUse } from './key-use-policy';
 import { KeyOperationRun, runKeyOperation } from './key-operation';
 
@@ -342,11 +342,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
       const macKey = run.hold(
         dukptWorkingKey(this.transactionKey(bdk, ksn), ksn, 'mac', request.keyType).key,
       );
-      // X9.24-1 Annex A test data: ANSI X9.19 with zero padding; X9.24-3: AES-CMAC (NIST SP 800-38B).
-      const expected =
-        ksn.scheme === 'tdes'
-          ? macIso9797Alg3(macKey, request.message, 1)
-          : aesCmac(macKey, request.message);
+      const expected = dukptMac(ksn, macKey, request.message);
       if (!constantTimeEqual(expected.subarray(0, request.mac.length), request.mac)) {
         throw new KeyStoreError(
           'MAC_VERIFICATION_FAILED',
@@ -379,10 +375,8 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
       const macKey = run.hold(
         dukptResponseMacKey(this.transactionKey(bdk, ksn), ksn, request.keyType).key,
       );
-      // Same algorithms as the request direction: X9.19 with zero padding (TDES), AES-CMAC (AES).
-      return ksn.scheme === 'tdes'
-        ? macIso9797Alg3(macKey, request.message, 1)
-        : aesCmac(macKey, request.message);
+      // Same algorithms as the request direction.
+      return dukptMac(ksn, macKey, request.message);
     });
   }
 
