@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cardInsertV1 } from '@tillgate/contracts';
 import { generateCardProfile, seededRandom, serializeCardProfile } from '@tillgate/emv';
 import { loadTestCard, testKeyStore, type GatewayDoubleOptions } from '@tillgate/terminal-sim';
 import { startGatewayDouble } from './testing/gateway-double.server';
@@ -188,6 +187,5 @@ describe('terminal-sim CLI against a gRPC test double of the gateway', () => {
     expect(run.stderr).toContain('12/12 100%');
     const terminals = new Set(gateway.double.seen.map((s) => s.ksn.slice(0, 16)));
     expect(terminals.size).toBe(2);
-    expect(cardInsertV1.PaymentStatus.PAYMENT_STATUS_CAPTURED).toBeDefined();
   });
 });

@@ -87,8 +87,17 @@ export const cardInsertConfigDefinition = defineConfig({
 export type CardInsertConfig = ReturnType<typeof loadCardInsertConfig>;
 
 export function loadCardInsertConfig(env: Record<string, string | undefined> = process.env) {
-  const config = loadConfig(cardInsertConfigDefinition, env);
-  // The terminal must get a definitive answer (91 on timeout) before it gives up on its own.
+  return checkCardInsertDeadlines(loadConfig(cardInsertConfigDefinition, env));
+}
+
+/**
+ * The terminal must get a definitive answer (91 on timeout) before it gives
+ * up on its own: the issuer deadline is at least 1 s below the terminal's.
+ * For every loader of these variables (this service's, the gateway's).
+ */
+export function checkCardInsertDeadlines<
+  C extends { CARD_INSERT_ISSUER_DEADLINE_MS: number; CARD_INSERT_TERMINAL_DEADLINE_MS: number },
+>(config: C): C {
   if (config.CARD_INSERT_ISSUER_DEADLINE_MS + 1000 > config.CARD_INSERT_TERMINAL_DEADLINE_MS)
     throw new ConfigError([
       {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { cardInsertConfigDefinition } from '@tillgate/card-insert';
-import { ConfigError, configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
+import { cardInsertConfigDefinition, checkCardInsertDeadlines } from '@tillgate/card-insert';
+import { configSchemas, defineConfig, loadConfig } from '@tillgate/platform';
 
 /**
  * Environment of the all-in-one gateway. Every variable is documented in
@@ -46,14 +46,5 @@ export const gatewayConfigDefinition = defineConfig({
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
-  const config = loadConfig(gatewayConfigDefinition, env);
-  if (config.CARD_INSERT_ISSUER_DEADLINE_MS + 1000 > config.CARD_INSERT_TERMINAL_DEADLINE_MS) {
-    throw new ConfigError([
-      {
-        variable: 'CARD_INSERT_ISSUER_DEADLINE_MS',
-        problem: 'must be at least 1000 ms below CARD_INSERT_TERMINAL_DEADLINE_MS',
-      },
-    ]);
-  }
-  return config;
+  return checkCardInsertDeadlines(loadConfig(gatewayConfigDefinition, env));
 }

@@ -423,8 +423,7 @@ export class CardInsertService {
         const loaded = await this.ownedPayment(terminal, request.paymentId);
         // Only the open batch can be voided: once a capture was counted in a
         // closed batch, the money is settled and a refund is the way back.
-        const captureVersion =
-          loaded.stored.findIndex((_, i) => loaded.events[i].type === 'PaymentCaptured') + 1;
+        const captureVersion = loaded.events.findIndex((e) => e.type === 'PaymentCaptured') + 1;
         const counted = await readTables(this.store, (tx) =>
           cardInsertTables.countedVersionOf(tx, request.paymentId),
         );
@@ -776,18 +775,11 @@ export class CardInsertService {
     unsigned: Unsigned<CardInsertResponses[K]>,
     authentication: cardInsertV1.MessageAuthentication,
   ): Promise<CardInsertResponses[K]> {
-    const withKey = {
-      ...unsigned,
-      authentication: {
-        scheme: authentication.scheme,
-        ksn: authentication.ksn,
-        mac: new Uint8Array(),
-      },
-    } as CardInsertResponses[K];
+    // The authenticator puts the response's own scheme and KSN into what it MACs.
     const signature = await this.ports.authenticator.signResponse(
       terminal,
       operation,
-      withKey,
+      unsigned as CardInsertResponses[K],
       authentication,
     );
     return { ...unsigned, authentication: signature } as CardInsertResponses[K];
