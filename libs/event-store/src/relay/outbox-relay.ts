@@ -186,41 +186,41 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
-    // The next batch, read while Kafka takes the current one.
-    let ahead: Promise<Batch | null> | null = null;
-    // The checkpoint of the batch Kafka last acknowledged, saved while the next one is sent.
-    let saving: Promise<void> | null = null;
+    // The next batch, read while Kafka takes the current one; the read also saves the
+    // checkpoint of the batch Kafka acknowledged before (`Read.saving`).
+    let ahead: Promise<Read> | null = null;
+    // Acknowledged by Kafka, its checkpoint not saved yet: it rides on the next read.
+    let acknowledged: Batch | null = null;
     while (!this.stopping) {
       try {
         if (!this.holding && !(await this.takeLock())) {
           await this.pause(this.o.lockRetryMs);
           continue;
         }
-        const batch = await (ahead ?? this.readBatch(this.checkpoint));
+        const { batch, saving } = await (ahead ?? this.readBatch(this.checkpoint, null));
         ahead = null;
+        if (saving) this.saved(saving);
         if (!batch) {
-          await saving;
-          saving = null;
+          if (acknowledged) await this.save(acknowledged);
+          acknowledged = null;
           await this.pause(this.o.idleDelayMs);
           continue;
         }
-        ahead = this.readBatch(batch.last);
+        // Checkpoints are saved in order, each after Kafka acknowledged its batch: the one
+        // of the batch before this one with the read of the batch after it. If that read
+        // fails, the relay starts over from the checkpoint it finds saved, and sends again
+        // what it sent since (at-least-once).
+        ahead = this.readBatch(batch.last, acknowledged);
         ahead.catch(() => undefined); // its error surfaces when it is awaited
+        acknowledged = null;
         await this.publish(batch);
-        // Checkpoints are saved in order, each after Kafka acknowledged its batch. A failure
-        // to save one stops the relay here, before a later checkpoint could be saved; the
-        // batch sent meanwhile is sent again from the last saved checkpoint (at-least-once).
-        await saving;
-        saving = this.save(batch);
-        saving.catch(() => undefined); // its error surfaces when it is awaited
+        acknowledged = batch;
         failures = 0;
         await this.pruneNow();
       } catch (err) {
         // After a failure, read again from the last saved checkpoint.
-        await ahead?.catch(() => undefined);
+        const readFailed = !(await this.settle(ahead));
         ahead = null;
-        const unsaved = saving ? await saving.then(notFailed, failed) : false;
-        saving = null;
         failures++;
         if (err instanceof PublishFailed) {
           this.metrics.publishFailures.inc({ relay: this.name });
@@ -230,20 +230,21 @@ export class OutboxRelay {
           );
           await this.closeProducer();
         }
-        if (!(err instanceof PublishFailed) || unsaved) {
+        if (!(err instanceof PublishFailed) || readFailed) {
           // The database (or a bug): start over from the stored checkpoint with a fresh session.
           this.logger.error(
             { err, failures },
             'outbox relay failed: it gives the lock up and takes it again',
           );
+          acknowledged = null;
           await this.dropLock();
         }
         const { min, max } = this.o.retryDelayMs;
         await this.pause(Math.min(max, min * 2 ** Math.min(failures - 1, 16)));
       }
     }
-    await ahead?.catch(() => undefined);
-    await saving?.catch(() => undefined);
+    if ((await this.settle(ahead)) && acknowledged && this.holding)
+      await this.save(acknowledged).catch(() => undefined);
     await this.dropLock();
     await this.closeProducer();
   }
@@ -251,15 +252,37 @@ export class OutboxRelay {
   /** Records that Kafka acknowledged `batch`: the checkpoint, then the metric. */
   private async save(batch: Batch): Promise<void> {
     await this.session.advance(batch.last);
+    this.saved(batch);
+  }
+
+  /** Waits for a read in flight and counts the checkpoint it saved; false when it failed. */
+  private async settle(ahead: Promise<Read> | null): Promise<boolean> {
+    try {
+      const saving = (await ahead)?.saving;
+      if (saving) this.saved(saving);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** `batch`'s checkpoint is saved. */
+  private saved(batch: Batch): void {
     this.checkpoint = batch.last;
     this.metrics.published.inc({ relay: this.name }, batch.events);
   }
 
-  /** The entries after `after`, in sends that fit a request; null when there is none. */
-  private async readBatch(after: Checkpoint): Promise<Batch | null> {
-    const batch = await this.session.read(after, this.o.batchSize);
-    if (!batch) return null;
-    return { last: batch.last, events: batch.records.length, sends: sendsOf(batch.records) };
+  /** The entries after `after`, in sends that fit a request (null when there is none), saving `saving`'s checkpoint first. */
+  private async readBatch(after: Checkpoint, saving: Batch | null): Promise<Read> {
+    const batch = await this.session.read(after, this.o.batchSize, saving?.last);
+    return {
+      batch: batch && {
+        last: batch.last,
+        events: batch.records.length,
+        sends: sendsOf(batch.records),
+      },
+      saving,
+    };
   }
 
   private async takeLock(): Promise<boolean> {
@@ -333,8 +356,11 @@ export class OutboxRelay {
   }
 }
 
-const notFailed = () => false;
-const failed = () => true;
+/** A read: its batch, and the batch whose checkpoint it saved. */
+interface Read {
+  batch: Batch | null;
+  saving: Batch | null;
+}
 
 /** Outbox entries read in one round, ready to send. */
 interface Batch {

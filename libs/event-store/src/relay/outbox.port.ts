@@ -41,9 +41,13 @@ export interface OutboxSession {
   loadCheckpoint(): Promise<Checkpoint>;
   /**
    * At most `limit` entries after `after` that can no longer be preceded by a
-   * later commit, in publishing order; null when there is none.
+   * later commit, in publishing order; null when there is none. With `save`,
+   * first records (as `advance` does) that everything up to `save` is
+   * published, in the same round trip: the relay saves the checkpoint of the
+   * batch Kafka last acknowledged with the read of the next one. If the read
+   * fails, whether `save` was recorded is unknown.
    */
-  read(after: Checkpoint, limit: number): Promise<OutboxBatch | null>;
+  read(after: Checkpoint, limit: number, save?: Checkpoint): Promise<OutboxBatch | null>;
   /** Records that everything up to `to` is published; throws when the lock was lost. */
   advance(to: Checkpoint): Promise<void>;
   lag(after: Checkpoint): Promise<OutboxLag>;

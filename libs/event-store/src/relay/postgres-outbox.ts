@@ -24,6 +24,15 @@ const READ = `
             FROM batch) AS frames
     FROM (SELECT tx_id, position FROM batch ORDER BY tx_id DESC, position DESC LIMIT 1) last`;
 
+// READ, after saving the checkpoint of the batch Kafka last acknowledged: one round trip
+// per batch instead of two, and the read no longer waits on the connection for the save.
+// A data-modifying WITH runs to completion whether or not the query reads it.
+const SAVE_AND_READ = READ.replace(
+  'WITH batch AS (',
+  `WITH saved AS (${saveCheckpointSql('$4', '$5', '$6')}),
+  batch AS (`,
+);
+
 // Events of outbox rows written before the outbox stored records.
 const READ_EVENTS = `SELECT ${EVENT_COLUMNS} FROM es_events WHERE position = ANY($1::bigint[])`;
 
@@ -94,12 +103,12 @@ export class PostgresOutbox implements OutboxSession {
       : { txId: 0n, position: 0n };
   }
 
-  async read(after: Checkpoint, limit: number): Promise<OutboxBatch | null> {
+  async read(after: Checkpoint, limit: number, save?: Checkpoint): Promise<OutboxBatch | null> {
     const session = this.session();
-    const [batch]: { tx_id: string; position: string; frames: string }[] = await session.query(
-      READ,
-      [String(after.txId ?? 0n), after.position.toString(), limit],
-    );
+    const reading = [String(after.txId ?? 0n), after.position.toString(), limit];
+    const [batch]: { tx_id: string; position: string; frames: string }[] = await (save
+      ? session.query(SAVE_AND_READ, [...reading, ...this.checkpointValues(save)])
+      : session.query(READ, reading));
     if (!batch) return null;
     // Postgres's base64 breaks lines every 76 characters; Node's decoder skips the line breaks.
     const rows = parseOutboxFrames(Buffer.from(batch.frames, 'base64'));
@@ -112,11 +121,11 @@ export class PostgresOutbox implements OutboxSession {
   }
 
   async advance(to: Checkpoint): Promise<void> {
-    await this.session().query(
-      `INSERT INTO es_relay_checkpoints (relay, tx_id, position, updated_at) VALUES ($1, $2, $3, now())
-       ON CONFLICT (relay) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position, updated_at = excluded.updated_at`,
-      [this.relay, String(to.txId ?? 0n), to.position.toString()],
-    );
+    await this.session().query(saveCheckpointSql('$1', '$2', '$3'), this.checkpointValues(to));
+  }
+
+  private checkpointValues(to: Checkpoint): string[] {
+    return [this.relay, String(to.txId ?? 0n), to.position.toString()];
   }
 
   async lag(after: Checkpoint): Promise<OutboxLag> {
@@ -161,4 +170,10 @@ export class PostgresOutbox implements OutboxSession {
       await runner.release();
     }
   }
+}
+
+/** The upsert of a relay's checkpoint, its relay, tx_id and position given as these parameters. */
+function saveCheckpointSql(relay: string, txId: string, position: string): string {
+  return `INSERT INTO es_relay_checkpoints (relay, tx_id, position, updated_at) VALUES (${relay}, ${txId}, ${position}, now())
+       ON CONFLICT (relay) DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position, updated_at = excluded.updated_at`;
 }

@@ -103,6 +103,13 @@ describe.each(['postgres', 'sqlite'])('the relay on %s', (kind) => {
     await waitUntil(async () => (await relay.measureLag())?.events === 0, {
       what: 'the relay to publish the outbox',
     });
+    // Five batches of at most 7: each checkpoint saved once Kafka took its batch (with the
+    // read of the batch after it), the last when the relay found nothing more to read.
+    const [saved] = await dataSource.query(
+      "SELECT position FROM es_relay_checkpoints WHERE relay = 'kafka'",
+    );
+    expect(BigInt(saved.position)).toBe(events[events.length - 1].position);
+    expect((await relay.metrics.published.get()).values[0]?.value).toBe(30);
     const records = firstDeliveries(
       await readTopic(kafka, topic, (rs) => new Set(rs.map((r) => r.event.eventId)).size >= 30),
     );

@@ -67,10 +67,11 @@ export class SqliteOutbox implements OutboxSession {
     return { txId: null, position: row ? BigInt(row.position as bigint) : 0n };
   }
 
-  async read(after: Checkpoint, limit: number): Promise<OutboxBatch | null> {
-    // Each read checks the lease and renews it when due: a relay that keeps reading keeps its lock,
-    // and one that lost it stops before publishing more.
-    await this.renew();
+  async read(after: Checkpoint, limit: number, save?: Checkpoint): Promise<OutboxBatch | null> {
+    // Each read checks the lease and renews it when due (saving a checkpoint renews it): a relay
+    // that keeps reading keeps its lock, and one that lost it stops before publishing more.
+    if (save) await this.advance(save);
+    else await this.renew();
     const rows = (await this.query(
       `SELECT position, topic, record_key, record_value, record_headers FROM es_outbox
         WHERE position > ? ORDER BY position LIMIT ?`,
