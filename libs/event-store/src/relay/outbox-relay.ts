@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createLogger, type Logger } from '@tillgate/platform';
@@ -213,6 +214,9 @@ export class OutboxRelay {
         ahead = this.readBatch(batch.last, acknowledged);
         ahead.catch(() => undefined); // its error surfaces when it is awaited
         acknowledged = null;
+        // Lets the read reach the database before kafkajs encodes the batch, which holds
+        // the event loop for milliseconds: Postgres then reads while kafkajs encodes.
+        await setImmediatePromise();
         await this.publish(batch);
         acknowledged = batch;
         failures = 0;
