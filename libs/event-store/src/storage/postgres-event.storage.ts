@@ -119,6 +119,15 @@ const PREPARED = new Map([
   [GUARDED_INSERT_ONE, 'tillgate_es_guarded_insert_one'],
 ]);
 
+// A batch's transaction (whose `also` writes get only `query`, no TypeORM
+// manager that would start a transaction of its own) is begun, committed and
+// rolled back on the runner's pg client itself: TypeORM's
+// startTransaction('READ COMMITTED') sends START TRANSACTION, then SET
+// TRANSACTION ISOLATION LEVEL, two round trips where this is one. The level
+// is named, not left to the connection's default: the guard and the re-reads
+// of a batch rely on read committed.
+const BEGIN = 'START TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
 /** Tries of a batch: the guess, then up to 5 re-reads and re-plans when another process wrote one of its streams or ids first. */
 const MAX_BATCH_ATTEMPTS = 6;
 
@@ -327,10 +336,10 @@ export class PostgresEventStorage implements EventStorage {
       kind: 'postgres',
       query: (sql, parameters) => runner.query(sql, parameters),
     };
-    const rollback = () => runner.rollbackTransaction().catch(() => undefined);
+    const rollback = () => connection.query('ROLLBACK').catch(() => undefined);
     try {
       for (let attempt = 1; ; attempt++) {
-        await runner.startTransaction('READ COMMITTED');
+        await connection.query(BEGIN);
         let written: WrittenBatch | null;
         try {
           written = await tryBatch(query, requests, recordedAt, attempt === 1);
@@ -346,7 +355,7 @@ export class PostgresEventStorage implements EventStorage {
         const outcomes = resultsOf(requests, written.plan, written.positions);
         try {
           await runAlsoWrites(requests, written.plan, outcomes, tx);
-          await runner.commitTransaction();
+          await connection.query('COMMIT');
         } catch (err) {
           await rollback();
           throw err;

@@ -200,6 +200,45 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
     });
   });
 
+  it('runs a batch with also-writes at read committed, whatever the connection default, and leaves no transaction open', async () => {
+    await dataSource.query(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = serializable', current_database()); END $$",
+    );
+    const serializable = await openEventStoreDataSource(database.url);
+    const onSerializable = new EventStore(serializable);
+    try {
+      const seen: string[] = [];
+      await onSerializable.append(aStreamId(), 0, newEvents(1), {
+        also: async (tx) => {
+          const [row] = await tx.query<{ level: string }>(
+            "SELECT current_setting('transaction_isolation') AS level",
+          );
+          seen.push(row.level);
+        },
+      });
+      expect(seen).toEqual(['read committed']);
+      // A refused also rolls back; the pooled connection is clean for the next user.
+      await expect(
+        onSerializable.append(aStreamId(), 0, newEvents(1), {
+          also: async (tx) => {
+            await tx.query('SELECT 1 FROM no_such_table');
+          },
+        }),
+      ).rejects.toMatchObject({ code: '42P01' });
+      const [{ open }] = await dataSource.query(
+        `SELECT count(*)::int AS open FROM pg_stat_activity
+          WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
+      expect(open).toBe(0);
+    } finally {
+      await onSerializable.close();
+      await serializable.destroy();
+      await dataSource.query(
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET default_transaction_isolation', current_database()); END $$",
+      );
+    }
+  });
+
   it('refuses an append that is not the first write of its transaction', async () => {
     await dataSource.query('CREATE TABLE IF NOT EXISTS first_write_probe (id int)');
     await expect(
