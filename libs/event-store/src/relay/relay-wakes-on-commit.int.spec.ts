@@ -6,6 +6,7 @@ import { createTestTopic, deleteTopics, silentLogger, testKafka } from '../testi
 import { aStreamId, newEvents } from '../testing/new-event.builder';
 import { waitUntil } from '../testing/wait-until';
 import { OutboxRelay } from './outbox-relay';
+import { PostgresOutbox } from './postgres-outbox';
 
 jest.setTimeout(60_000);
 
@@ -32,6 +33,7 @@ describe('an idle relay woken by commits', () => {
     dataSource = await openEventStoreDataSource(database.url);
     topic = await createTestTopic(kafka, 'relaywakes');
     store = new EventStore(dataSource, { topicFor: () => topic });
+    const reads = jest.spyOn(PostgresOutbox.prototype, 'read');
     relay = new OutboxRelay(dataSource, {
       kafka,
       store,
@@ -41,8 +43,10 @@ describe('an idle relay woken by commits', () => {
       logger: silentLogger(),
     });
     relay.start();
-    await waitUntil(() => relay.active, { what: 'the relay to take its lock' });
-    await sleep(500); // its first read found nothing: it is paused now
+    // Its first read finds nothing: it pauses then. (A fixed wait here was too short once on a busy machine.)
+    await waitUntil(() => reads.mock.results.length > 0, { what: 'the relay to read' });
+    expect(await reads.mock.results[0].value).toBeNull();
+    reads.mockRestore();
   });
   afterAll(async () => {
     await relay?.stop();
