@@ -8,7 +8,11 @@ export {
   type EventStoreOptions,
   type EventStoreTransaction,
 } from './store/event-store';
-export type { AppendTransaction, StoreTransaction } from './storage/event-storage.port';
+export type {
+  AlsoStatement,
+  AppendTransaction,
+  StoreTransaction,
+} from './storage/event-storage.port';
 export { rejectCardData, type EventGuard } from './store/card-data.guard';
 export { streamId, streamContext, defaultTopicFor, isStreamId } from './store/stream-id';
 export type { GroupCommitOptions } from './store/group-committer';

@@ -8,6 +8,26 @@ export interface RoutedAppend extends AppendRequest {
   topic: string;
   /** The caller's own writes, run in the batch's transaction if this append writes its events. */
   also?: (tx: AppendTransaction, appended: AppendResult) => Promise<void>;
+  /** The caller's own writes as SQL, run before `also` (see `AlsoStatement`). */
+  alsoStatements?: readonly AlsoStatement[];
+}
+
+/**
+ * A write of the caller's own tables, as SQL, to commit with an append's
+ * events. It is written against `appended`, a relation with one row when
+ * the append writes its events: `INSERT ... SELECT ... FROM appended`,
+ * `UPDATE ... WHERE ... AND EXISTS (SELECT 1 FROM appended)`, `DELETE ...
+ * WHERE ... AND EXISTS (SELECT 1 FROM appended)`. Parameters are `$1`...
+ * of `params` (the store renumbers them; keep `$` out of literals). On
+ * Postgres an append alone in its batch runs these inside its own
+ * statement, as data-modifying WITH queries: one round trip, no explicit
+ * transaction. They then share one snapshot, so two statements of one
+ * append must not write the same row; and a statement is one INSERT,
+ * UPDATE or DELETE without a WITH of its own.
+ */
+export interface AlsoStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
 }
 
 /** A transaction of the event store's database, opened by `EventStore.transaction`. */

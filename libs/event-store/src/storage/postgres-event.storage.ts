@@ -20,8 +20,9 @@ import {
 } from '../store/event-store.errors';
 import type { AppendResult, StoredEvent } from '../store/event.types';
 import { encodeOutboxRecord } from '../kafka/outbox-record';
-import { hasAlsoWrites, runAlsoWrites } from './also-writes';
+import { alsoStatementsAsWith, hasAlsoWrites, runAlsoWrites } from './also-writes';
 import type {
+  AlsoStatement,
   AppendTransaction,
   EventStorage,
   RoutedAppend,
@@ -94,7 +95,7 @@ const GUARDED_INSERT = `WITH ${INPUT}, guard AS (
 // time) takes its values as scalars, used where they are needed: no arrays to
 // build, send and unnest, no input to join. The guard is the same: the
 // stream has an event at the guessed version ($16).
-const GUARDED_INSERT_ONE = `WITH guard AS (
+const GUARDED_INSERT_ONE_WITH = `WITH guard AS (
     SELECT $16::int = 0
            OR EXISTS (SELECT 1 FROM es_events e WHERE e.stream_id = $2::text AND e.stream_version = $16::int) AS holds
   ), inserted AS (
@@ -109,8 +110,25 @@ const GUARDED_INSERT_ONE = `WITH guard AS (
     SELECT position, pg_current_xact_id()::text::bigint, $11::text, convert_to($2::text, 'UTF8'),
            $12::bytea || es_uvarint(position) || $13::bytea, $14::bytea
       FROM inserted
-  )
-  SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true`;
+  )`;
+const GUARDED_INSERT_ONE_RESULT =
+  'SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true';
+const GUARDED_INSERT_ONE = `${GUARDED_INSERT_ONE_WITH} ${GUARDED_INSERT_ONE_RESULT}`;
+
+/**
+ * GUARDED_INSERT_ONE with an append's also-statements inside it, after
+ * `appended` (one row when the guard holds, so the events are written),
+ * their parameters after $16: one statement, so one round trip and no
+ * explicit transaction, for an append alone in its batch.
+ */
+function guardedInsertOneWith(statements: readonly AlsoStatement[]) {
+  const also = alsoStatementsAsWith(statements, 16);
+  return {
+    sql: `${GUARDED_INSERT_ONE_WITH}, appended AS (SELECT 1 FROM guard WHERE holds), ${also.sql}
+  ${GUARDED_INSERT_ONE_RESULT}`,
+    params: also.params,
+  };
+}
 
 const PREPARED = new Map([
   [LOOKUP, 'tillgate_es_lookup'],
@@ -127,6 +145,22 @@ const PREPARED = new Map([
 // is named, not left to the connection's default: the guard and the re-reads
 // of a batch rely on read committed.
 const BEGIN = 'START TRANSACTION ISOLATION LEVEL READ COMMITTED';
+
+// Names of the statements guardedInsertOneWith made: one per set of
+// also-statements (a caller has a few, each its constant SQL), the same
+// name for the same text for the life of the process, as pg requires.
+const PREPARED_WITH_ALSO = new Map<string, string>();
+const MAX_PREPARED_WITH_ALSO = 64;
+
+/** The prepared name of a statement guardedInsertOneWith made; undefined (run unnamed) past MAX_PREPARED_WITH_ALSO texts. */
+function preparedWithAlso(sql: string): string | undefined {
+  let name = PREPARED_WITH_ALSO.get(sql);
+  if (!name && PREPARED_WITH_ALSO.size < MAX_PREPARED_WITH_ALSO) {
+    name = `tillgate_es_guarded_insert_one_also_${PREPARED_WITH_ALSO.size + 1}`;
+    PREPARED_WITH_ALSO.set(sql, name);
+  }
+  return name;
+}
 
 /** Tries of a batch: the guess, then up to 5 re-reads and re-plans when another process wrote one of its streams or ids first. */
 const MAX_BATCH_ATTEMPTS = 6;
@@ -312,7 +346,11 @@ export class PostgresEventStorage implements EventStorage {
   constructor(private readonly dataSource: DataSource) {}
 
   async appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]> {
-    if (hasAlsoWrites(requests)) return this.appendBatchInTransaction(requests, recordedAt);
+    if (hasAlsoWrites(requests))
+      return (
+        (await this.appendAloneWithStatements(requests, recordedAt)) ??
+        this.appendBatchInTransaction(requests, recordedAt)
+      );
     const query: Query = (sql, parameters) => this.prepared(sql, parameters);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -321,6 +359,40 @@ export class PostgresEventStorage implements EventStorage {
       } catch (err) {
         if (!lostRace(err) || attempt >= MAX_BATCH_ATTEMPTS) throw err;
       }
+    }
+  }
+
+  /**
+   * The first try of a batch of one append of one event whose also-writes
+   * are all statements: the guarded write with them inside, one statement.
+   * Null when that does not apply or the guess did not hold (nothing
+   * written); also after a unique violation, which may be a lost race or
+   * the caller's own (the batch's transaction path tells them apart).
+   */
+  private async appendAloneWithStatements(
+    requests: readonly RoutedAppend[],
+    recordedAt: Date,
+  ): Promise<AppendOutcome[] | null> {
+    const [request] = requests;
+    if (requests.length !== 1 || request.also || !request.alsoStatements?.length) return null;
+    const guess = guessedSnapshot(requests);
+    if (!guess) return null;
+    const plan = planBatch(requests, guess);
+    if (plan.rows.length !== 1) return null;
+    const [row] = plan.rows;
+    const statement = guardedInsertOneWith(request.alsoStatements);
+    try {
+      const inserted = await this.prepared(statement.sql, [
+        ...rowValues(row, request.topic, recordedAt),
+        recordedAt.toISOString(),
+        guess.versions.get(row.streamId),
+        ...statement.params,
+      ]);
+      if (inserted[0]?.holds !== true) return null;
+      return resultsOf(requests, plan, positionsOf(plan.rows, inserted));
+    } catch (err) {
+      if (lostRace(err)) return null;
+      throw err;
     }
   }
 
@@ -378,8 +450,7 @@ export class PostgresEventStorage implements EventStorage {
     parameters?: unknown[],
     connection?: PoolClient,
   ): Promise<Record<string, unknown>[]> {
-    const name = PREPARED.get(sql);
-    if (!name) throw new Error('not one of the prepared statements');
+    const name = PREPARED.get(sql) ?? preparedWithAlso(sql);
     // TypeORM's pg pool; Pool.query takes a connection and gives it back.
     const target = connection ?? ((this.dataSource.driver as PostgresDriver).master as Pool);
     return (await target.query({ name, text: sql, values: parameters })).rows;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DataSource } from 'typeorm';
 import { eventStoreContract } from '../testing/event-store.contract';
 import { createTestDatabase, openEventStoreDataSource } from '../testing/integration-env';
@@ -197,6 +198,44 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
         constraint: 'also_notes_pkey',
       });
       expect(await store.readStream(streamIds[2])).toEqual([]);
+    });
+  });
+
+  it('writes an append alone in its batch, with statement also-writes, in one statement', async () => {
+    await dataSource.query(
+      'CREATE TABLE also_tally (stream_id text PRIMARY KEY, note text NOT NULL)',
+    );
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    const runners = jest.spyOn(dataSource, 'createQueryRunner');
+    const queries = jest.spyOn(pool, 'query');
+    const streamId = aStreamId();
+    try {
+      await store.append(streamId, 0, newEvents(1), {
+        alsoStatements: [
+          {
+            sql: 'INSERT INTO also_tally (stream_id, note) SELECT $1, $2 FROM appended',
+            params: [streamId, 'one statement'],
+          },
+        ],
+      });
+      // No connection held for a transaction (BEGIN, write, also, COMMIT): one query on the pool.
+      expect(runners).not.toHaveBeenCalled();
+      expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      runners.mockRestore();
+      queries.mockRestore();
+    }
+    // The same transaction wrote the event, its outbox entry and the caller's row.
+    const [row] = await dataSource.query(
+      `SELECT t.xmin::text AS tally_xid, (o.tx_id & 4294967295)::text AS event_xid, t.note
+         FROM also_tally t JOIN es_events e USING (stream_id) JOIN es_outbox o USING (position)
+        WHERE t.stream_id = $1`,
+      [streamId],
+    );
+    expect(row).toEqual({
+      tally_xid: row.event_xid,
+      event_xid: expect.stringMatching(/^\d+$/),
+      note: 'one statement',
     });
   });
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type {
+  AlsoStatement,
   AppendTransaction,
   EventStorage,
   RoutedAppend,
@@ -34,6 +35,13 @@ export interface AppendOptions {
    * through `tx` only.
    */
   also?: (tx: AppendTransaction, appended: AppendResult) => Promise<void>;
+  /**
+   * The caller's own writes as SQL statements (see `AlsoStatement`),
+   * committed with the events on the same terms as `also`, and run before
+   * it. Unlike `also`, they let Postgres write an append that is alone in
+   * its batch in one statement: no explicit transaction, one round trip.
+   */
+  alsoStatements?: readonly AlsoStatement[];
 }
 
 /** A transaction on the store's database in which the caller may also append, once, as its first write. */
@@ -113,6 +121,7 @@ export class EventStore {
     try {
       const request = this.checked(streamId, expectedVersion, events);
       if (options.also) request.also = failingAsAlso(options.also);
+      if (options.alsoStatements?.length) request.alsoStatements = options.alsoStatements;
       return this.committer.submit(request);
     } catch (err) {
       return Promise.reject(err);

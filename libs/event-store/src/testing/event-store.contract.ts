@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EventStore, type EventStoreOptions } from '../store/event-store';
-import type { AppendTransaction } from '../storage/event-storage.port';
+import type { AlsoStatement, AppendTransaction } from '../storage/event-storage.port';
 import type { AppendResult } from '../store/event.types';
 import {
   AppendNotFirstWrite,
@@ -413,6 +413,98 @@ export function eventStoreContract(
           WHERE e.stream_id IN (${streamIds.map((id) => `'${id}'`).join(', ')})`,
       );
       expect(Number(n)).toBe(160);
+    });
+  });
+
+  describe("with the caller's own writes as statements (`alsoStatements`)", () => {
+    const tally = 'contract_also_tally';
+    beforeAll(async () => {
+      await dataSource.query(
+        `CREATE TABLE ${tally} (stream_id varchar(80) PRIMARY KEY, appends integer NOT NULL, last_note varchar(36))`,
+      );
+    });
+    /** Counts the stream's appends in the caller's table: an insert the first time, an update after. */
+    const counting = (streamId: string, note: string, first: boolean): AlsoStatement[] =>
+      first
+        ? [
+            {
+              sql: `INSERT INTO ${tally} (stream_id, appends, last_note) SELECT $1, 1, $2 FROM appended`,
+              params: [streamId, note],
+            },
+          ]
+        : [
+            {
+              sql: `UPDATE ${tally} SET appends = appends + 1, last_note = $2
+                     WHERE stream_id = $1 AND EXISTS (SELECT 1 FROM appended)`,
+              params: [streamId, note],
+            },
+          ];
+    const tallyOf = async (streamId: string) =>
+      (
+        await dataSource.query(
+          `SELECT appends, last_note FROM ${tally} WHERE stream_id = '${streamId}'`,
+        )
+      ).map((row: { appends: unknown; last_note: string }) => ({
+        appends: Number(row.appends),
+        note: row.last_note,
+      }));
+
+    it('commits them with the events, alone or in a batch, one event or several', async () => {
+      const alone = aStreamId();
+      await store.append(alone, 0, newEvents(1), { alsoStatements: counting(alone, 'a1', true) });
+      await store.append(alone, 1, newEvents(3), { alsoStatements: counting(alone, 'a2', false) });
+      expect(await tallyOf(alone)).toEqual([{ appends: 2, note: 'a2' }]);
+      expect(await store.readStream(alone)).toHaveLength(4);
+
+      const together = Array.from({ length: 6 }, () => aStreamId());
+      await Promise.all(
+        together.map((streamId, i) =>
+          store.append(streamId, 0, newEvents(1 + (i % 2)), {
+            alsoStatements: counting(streamId, `b${i}`, true),
+            also: i === 3 ? async () => undefined : undefined,
+          }),
+        ),
+      );
+      for (const [i, streamId] of together.entries())
+        expect(await tallyOf(streamId)).toEqual([{ appends: 1, note: `b${i}` }]);
+    });
+
+    it('writes nothing for a refused append or an idempotent re-append', async () => {
+      const streamId = aStreamId();
+      const events = newEvents(1);
+      const original = await store.append(streamId, 0, events, {
+        alsoStatements: counting(streamId, 'first', true),
+      });
+      await expect(
+        store.append(streamId, 0, newEvents(1), {
+          alsoStatements: counting(streamId, 'refused', false),
+        }),
+      ).rejects.toBeInstanceOf(ExpectedVersionConflict);
+      expect(
+        await store.append(streamId, 0, events, {
+          alsoStatements: counting(streamId, 'again', false),
+        }),
+      ).toEqual(original);
+      expect(await tallyOf(streamId)).toEqual([{ appends: 1, note: 'first' }]);
+    });
+
+    it("fails with the caller's table's own error, writing none of the append's events", async () => {
+      const streamId = aStreamId();
+      await store.append(streamId, 0, newEvents(1), {
+        alsoStatements: counting(streamId, 'first', true),
+      });
+      const other = aStreamId();
+      // Another stream's append that inserts the same primary key: the caller's table refuses it.
+      const refused = await store
+        .append(other, 0, newEvents(1), { alsoStatements: counting(streamId, 'dup', true) })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refused).toBeInstanceOf(Error);
+      expect(refused).not.toBeInstanceOf(ExpectedVersionConflict);
+      expect(await store.readStream(other)).toEqual([]);
+      expect(await tallyOf(streamId)).toEqual([{ appends: 1, note: 'first' }]);
     });
   });
 
