@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ExpectedVersionConflict,
+  type AlsoStatement,
   type AppendTransaction,
   type EventStore,
   type StoredEvent,
@@ -10,7 +11,7 @@ import type { PaymentCommand } from '../domain/payment.commands';
 import { paymentDecider } from '../domain/payment.decider';
 import type { PaymentEvent } from '../domain/payment.events';
 import type { PaymentState } from '../domain/payment.state';
-import { cardInsertTables } from '../storage/card-insert.tables';
+import { paymentRows } from '../storage/card-insert.tables';
 
 export interface LoadedPayment {
   state: PaymentState;
@@ -98,9 +99,10 @@ export class PaymentStreams {
   /**
    * Appends `events` at `version` (throws ExpectedVersionConflict when the
    * stream moved) with the work tables' rows and `extra` in the same
-   * transaction: the event store's group-committed append, whose `also`
-   * runs after the events were written. Without events, `extra` runs in a
-   * transaction of its own.
+   * transaction: the event store's group-committed append, whose also-writes
+   * run after the events were written (the rows as statements, which let an
+   * append alone in its batch be one statement on Postgres). Without events,
+   * `extra` runs in a transaction of its own.
    */
   async record(
     paymentId: string,
@@ -112,8 +114,9 @@ export class PaymentStreams {
   ): Promise<number> {
     const now = this.clock();
     const change: Change = { paymentId, before, events, after, nowMs: now.getTime() };
+    const extra = options.extra;
     if (events.length === 0) {
-      await this.store.transaction((tx) => writeTables(tx, change, version, options.extra));
+      if (extra) await this.store.transaction((tx) => extra(tx, after));
       return version;
     }
     const merchantId = after.payment?.merchantId;
@@ -128,7 +131,10 @@ export class PaymentStreams {
           correlationId: options.correlationId,
         }),
       ),
-      { also: (tx) => writeTables(tx, change, version + events.length, options.extra) },
+      {
+        alsoStatements: tableRows(change, version + events.length),
+        also: extra && ((tx) => extra(tx, after)),
+      },
     );
     return appended.nextExpectedVersion;
   }
@@ -142,31 +148,26 @@ interface Change {
   readonly nowMs: number;
 }
 
-/** The work tables' rows for `change`, whose events bring the stream to `version`; then `extra`. */
-async function writeTables(
-  tx: AppendTransaction,
+/** The work tables' rows for `change`, whose events bring the stream to `version`. */
+function tableRows(
   { paymentId, before, events, after, nowMs }: Change,
   version: number,
-  extra: ExtraWrites | undefined,
-): Promise<void> {
+): AlsoStatement[] {
+  const rows: AlsoStatement[] = [];
   const initiated = events.find((e) => e.type === 'PaymentInitiated');
   if (initiated?.type === 'PaymentInitiated') {
-    await cardInsertTables.paymentInitiated(
-      tx,
-      paymentId,
-      initiated.data.terminalId,
-      version,
-      nowMs,
-    );
+    rows.push(...paymentRows.initiated(paymentId, initiated.data.terminalId, version, nowMs));
   } else if (events.length > 0) {
     // Only events change the state: leaving `pending` comes with some.
     const settled = before.status === 'pending' && after.status !== 'pending';
-    await cardInsertTables.paymentAppended(tx, paymentId, version, settled);
+    rows.push(...paymentRows.appended(paymentId, version, settled));
   }
-  for (const event of events) {
-    if (event.type === 'ReversalPending')
-      await cardInsertTables.enqueueReversal(tx, paymentId, nowMs);
-    if (event.type === 'PaymentReversed') await cardInsertTables.dequeueReversal(tx, paymentId);
-  }
-  await extra?.(tx, after);
+  // The queue's last word in these events: the statements of one append share a snapshot,
+  // so a queue and an unqueue of the same payment in one append would not see each other.
+  const queue = [...events]
+    .reverse()
+    .find((e) => e.type === 'ReversalPending' || e.type === 'PaymentReversed');
+  if (queue?.type === 'ReversalPending') rows.push(paymentRows.reversalQueued(paymentId, nowMs));
+  if (queue?.type === 'PaymentReversed') rows.push(paymentRows.reversalDone(paymentId));
+  return rows;
 }

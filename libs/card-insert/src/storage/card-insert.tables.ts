@@ -1,4 +1,4 @@
-import type { EventStore, EventStoreTransaction } from '@tillgate/event-store';
+import type { AlsoStatement, EventStore, EventStoreTransaction } from '@tillgate/event-store';
 
 type Tx = Pick<EventStoreTransaction, 'kind' | 'query'>;
 
@@ -33,18 +33,6 @@ export const cardInsertTables = {
       [beforeMs, limit],
     );
     return rows.map((r) => r.payment_id);
-  },
-
-  /** Queues a reversal; a second decision for the same payment keeps the first row. */
-  async enqueueReversal(tx: Tx, paymentId: string, nowMs: number): Promise<void> {
-    await tx.query(
-      sql(
-        tx,
-        `INSERT INTO "ci_reversal_queue" ("payment_id", "attempts", "next_attempt_at_ms", "created_at_ms")
-         VALUES ($1, 0, $2, $3) ON CONFLICT ("payment_id") DO NOTHING`,
-      ),
-      [paymentId, nowMs, nowMs],
-    );
   },
 
   async dequeueReversal(tx: Tx, paymentId: string): Promise<void> {
@@ -83,59 +71,6 @@ export const cardInsertTables = {
       ),
       [attempts, nextAttemptAtMs, paymentId],
     );
-  },
-
-  /**
-   * A new payment (PaymentInitiated at `lastVersion`): in flight until the
-   * issuer answers, and the terminal's until a batch counts it. One
-   * statement on Postgres (a data-modifying WITH): these rows are written
-   * in the append's transaction, once per authorization.
-   */
-  async paymentInitiated(
-    tx: Tx,
-    paymentId: string,
-    terminalId: string,
-    lastVersion: number,
-    nowMs: number,
-  ): Promise<void> {
-    const inFlight = `INSERT INTO "ci_in_flight" ("payment_id", "terminal_id", "started_at_ms") VALUES ($1, $2, $3)`;
-    const terminalPayment = `INSERT INTO "ci_terminal_payments"
-      ("payment_id", "terminal_id", "created_at_ms", "last_version", "counted_version", "uncounted")
-      VALUES ($1, $2, $3, $4, 0, 1)`;
-    if (tx.kind === 'postgres') {
-      await tx.query(`WITH "in_flight" AS (${inFlight}) ${terminalPayment}`, [
-        paymentId,
-        terminalId,
-        nowMs,
-        lastVersion,
-      ]);
-      return;
-    }
-    await tx.query(sql(tx, inFlight), [paymentId, terminalId, nowMs]);
-    await tx.query(sql(tx, terminalPayment), [paymentId, terminalId, nowMs, lastVersion]);
-  },
-
-  /**
-   * Every later append to a payment: the batch must count its new events;
-   * `settled` when the payment left `pending` (its in-flight row goes, in
-   * the same statement on Postgres).
-   */
-  async paymentAppended(
-    tx: Tx,
-    paymentId: string,
-    lastVersion: number,
-    settled = false,
-  ): Promise<void> {
-    const appended = `UPDATE "ci_terminal_payments" SET "last_version" = $1, "uncounted" = 1 WHERE "payment_id" = $2`;
-    if (settled && tx.kind === 'postgres') {
-      await tx.query(
-        `WITH "settled" AS (DELETE FROM "ci_in_flight" WHERE "payment_id" = $2) ${appended}`,
-        [lastVersion, paymentId],
-      );
-      return;
-    }
-    await tx.query(sql(tx, appended), [lastVersion, paymentId]);
-    if (settled) await cardInsertTables.deleteInFlight(tx, paymentId);
   },
 
   /** The terminal's payments with events no closed batch counted. */
@@ -213,3 +148,72 @@ export const cardInsertTables = {
 export function readTables<T>(store: EventStore, work: (tx: Tx) => Promise<T>): Promise<T> {
   return store.transaction((tx) => work(tx));
 }
+
+/**
+ * The work-table rows an append to a payment's stream writes with its
+ * events, as statements the event store runs with the append
+ * (`alsoStatements`: each acts once per row of `appended`).
+ */
+export const paymentRows = {
+  /**
+   * The payment is in flight until the issuer answers, and the terminal's
+   * until a batch counts it.
+   */
+  initiated(
+    paymentId: string,
+    terminalId: string,
+    lastVersion: number,
+    nowMs: number,
+  ): AlsoStatement[] {
+    return [
+      {
+        sql: `INSERT INTO "ci_in_flight" ("payment_id", "terminal_id", "started_at_ms")
+              SELECT $1, $2, $3 FROM appended`,
+        params: [paymentId, terminalId, nowMs],
+      },
+      {
+        sql: `INSERT INTO "ci_terminal_payments"
+                ("payment_id", "terminal_id", "created_at_ms", "last_version", "counted_version", "uncounted")
+              SELECT $1, $2, $3, $4, 0, 1 FROM appended`,
+        params: [paymentId, terminalId, nowMs, lastVersion],
+      },
+    ];
+  },
+
+  /**
+   * Every later append: the batch must count its new events; `settled` when
+   * the payment left `pending`, so it is no longer in flight.
+   */
+  appended(paymentId: string, lastVersion: number, settled: boolean): AlsoStatement[] {
+    const counted: AlsoStatement = {
+      sql: `UPDATE "ci_terminal_payments" SET "last_version" = $1, "uncounted" = 1
+             WHERE "payment_id" = $2 AND EXISTS (SELECT 1 FROM appended)`,
+      params: [lastVersion, paymentId],
+    };
+    if (!settled) return [counted];
+    return [
+      counted,
+      {
+        sql: `DELETE FROM "ci_in_flight" WHERE "payment_id" = $1 AND EXISTS (SELECT 1 FROM appended)`,
+        params: [paymentId],
+      },
+    ];
+  },
+
+  /** Queues a reversal; a second decision for the same payment keeps the first row. */
+  reversalQueued(paymentId: string, nowMs: number): AlsoStatement {
+    return {
+      // WHERE true: SQLite's upsert after INSERT ... SELECT needs a WHERE to parse.
+      sql: `INSERT INTO "ci_reversal_queue" ("payment_id", "attempts", "next_attempt_at_ms", "created_at_ms")
+            SELECT $1, 0, $2, $2 FROM appended WHERE true ON CONFLICT ("payment_id") DO NOTHING`,
+      params: [paymentId, nowMs],
+    };
+  },
+
+  reversalDone(paymentId: string): AlsoStatement {
+    return {
+      sql: `DELETE FROM "ci_reversal_queue" WHERE "payment_id" = $1 AND EXISTS (SELECT 1 FROM appended)`,
+      params: [paymentId],
+    };
+  },
+};
