@@ -17,7 +17,7 @@ export async function runAlsoWrites(
     const { also, alsoStatements } = requests[index];
     const outcome = outcomes[index];
     if (decision.kind !== 'write' || !outcome.ok) continue;
-    for (const statement of alsoStatements ?? []) await runAlsoStatement(tx, statement);
+    if (alsoStatements?.length) await runAlsoStatements(tx, alsoStatements);
     if (also) await also(tx, outcome.value);
   }
 }
@@ -25,22 +25,26 @@ export async function runAlsoWrites(
 export const hasAlsoWrites = (requests: readonly RoutedAppend[]) =>
   requests.some((request) => request.also !== undefined || request.alsoStatements?.length);
 
-/** One statement on its own, in the batch's transaction, after its append's events were written. */
-async function runAlsoStatement(tx: AppendTransaction, { sql, params }: AlsoStatement) {
-  const text = `WITH appended AS (SELECT 1) ${sql}`;
+/**
+ * An append's statements in the batch's transaction, after its events were
+ * written: on Postgres as one statement (data-modifying WITH queries), on
+ * SQLite one by one.
+ */
+async function runAlsoStatements(tx: AppendTransaction, statements: readonly AlsoStatement[]) {
   if (tx.kind === 'postgres') {
-    await tx.query(text, [...params]);
+    const also = alsoStatementsAsWith(statements, 0);
+    await tx.query(`WITH appended AS (SELECT 1), ${also.sql} SELECT 1`, also.params);
     return;
   }
-  // SQLite: ? placeholders, bound in the order they appear.
-  const order: unknown[] = [];
-  await tx.query(
-    text.replace(/\$(\d+)/g, (_, n: string) => {
+  for (const { sql, params } of statements) {
+    // ? placeholders, bound in the order they appear.
+    const order: unknown[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
       order.push(params[Number(n) - 1]);
       return '?';
-    }),
-    order,
-  );
+    });
+    await tx.query(`WITH appended AS (SELECT 1) ${text}`, order);
+  }
 }
 
 /**

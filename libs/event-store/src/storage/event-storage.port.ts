@@ -18,12 +18,16 @@ export interface RoutedAppend extends AppendRequest {
  * the append writes its events: `INSERT ... SELECT ... FROM appended`,
  * `UPDATE ... WHERE ... AND EXISTS (SELECT 1 FROM appended)`, `DELETE ...
  * WHERE ... AND EXISTS (SELECT 1 FROM appended)`. Parameters are `$1`...
- * of `params` (the store renumbers them; keep `$` out of literals). On
- * Postgres an append alone in its batch runs these inside its own
- * statement, as data-modifying WITH queries: one round trip, no explicit
- * transaction. They then share one snapshot, so two statements of one
- * append must not write the same row; and a statement is one INSERT,
- * UPDATE or DELETE without a WITH of its own.
+ * of `params` (the store renumbers them; keep `$` out of literals).
+ *
+ * On Postgres these run as data-modifying WITH queries: an append's
+ * statements in one statement; and a batch whose appends are each to a
+ * stream of its own and have no function `also`, written with all their
+ * statements in ONE statement (one round trip, no explicit transaction).
+ * Statements in one statement share a snapshot and do not see each other's
+ * writes, so: two statements of an append must not write the same row, nor
+ * may appends to different streams (key the rows by stream); and a
+ * statement is one INSERT, UPDATE or DELETE without a WITH of its own.
  */
 export interface AlsoStatement {
   readonly sql: string;

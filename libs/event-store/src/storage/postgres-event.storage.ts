@@ -82,14 +82,16 @@ const INSERT = `WITH ${INPUT}, ${write('true')} SELECT event_id, position FROM i
 // is a stream that is BEHIND the guess, so the guard checks that each
 // stream ($16) has an event at its guessed version ($17) when that is not 0.
 // If not, nothing is written and the result says so (holds = false).
-const GUARDED_INSERT = `WITH ${INPUT}, guard AS (
+const GUARDED_INSERT_WITH = `WITH ${INPUT}, guard AS (
     SELECT NOT EXISTS (
              SELECT 1 FROM unnest($16::text[], $17::int[]) AS s(stream_id, version)
               WHERE s.version > 0
                 AND NOT EXISTS (SELECT 1 FROM es_events e WHERE e.stream_id = s.stream_id AND e.stream_version = s.version)
            ) AS holds
-  ), ${write('(SELECT holds FROM guard)')}
-  SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true`;
+  ), ${write('(SELECT holds FROM guard)')}`;
+const GUARDED_INSERT_RESULT =
+  'SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true';
+const GUARDED_INSERT = `${GUARDED_INSERT_WITH} ${GUARDED_INSERT_RESULT}`;
 
 // The guarded write of ONE event (the usual batch when appends come one at a
 // time) takes its values as scalars, used where they are needed: no arrays to
@@ -111,21 +113,21 @@ const GUARDED_INSERT_ONE_WITH = `WITH guard AS (
            $12::bytea || es_uvarint(position) || $13::bytea, $14::bytea
       FROM inserted
   )`;
-const GUARDED_INSERT_ONE_RESULT =
-  'SELECT guard.holds, inserted.event_id, inserted.position FROM guard LEFT JOIN inserted ON true';
-const GUARDED_INSERT_ONE = `${GUARDED_INSERT_ONE_WITH} ${GUARDED_INSERT_ONE_RESULT}`;
+const GUARDED_INSERT_ONE = `${GUARDED_INSERT_ONE_WITH} ${GUARDED_INSERT_RESULT}`;
 
 /**
- * GUARDED_INSERT_ONE with an append's also-statements inside it, after
- * `appended` (one row when the guard holds, so the events are written),
- * their parameters after $16: one statement, so one round trip and no
- * explicit transaction, for an append alone in its batch.
+ * A guarded write (GUARDED_INSERT_ONE for one row, whose parameters end at
+ * $16, else GUARDED_INSERT, at $17) with the also-statements of the batch's
+ * appends inside it, after `appended` (one row when the guard holds, so
+ * the events are written), their parameters after the write's: one
+ * statement, so one round trip and no explicit transaction.
  */
-function guardedInsertOneWith(statements: readonly AlsoStatement[]) {
-  const also = alsoStatementsAsWith(statements, 16);
+function guardedInsertWith(rows: number, statements: readonly AlsoStatement[]) {
+  const [write, offset] = rows === 1 ? [GUARDED_INSERT_ONE_WITH, 16] : [GUARDED_INSERT_WITH, 17];
+  const also = alsoStatementsAsWith(statements, offset);
   return {
-    sql: `${GUARDED_INSERT_ONE_WITH}, appended AS (SELECT 1 FROM guard WHERE holds), ${also.sql}
-  ${GUARDED_INSERT_ONE_RESULT}`,
+    sql: `${write}, appended AS (SELECT 1 FROM guard WHERE holds), ${also.sql}
+  ${GUARDED_INSERT_RESULT}`,
     params: also.params,
   };
 }
@@ -146,17 +148,19 @@ const PREPARED = new Map([
 // of a batch rely on read committed.
 const BEGIN = 'START TRANSACTION ISOLATION LEVEL READ COMMITTED';
 
-// Names of the statements guardedInsertOneWith made: one per set of
-// also-statements (a caller has a few, each its constant SQL), the same
-// name for the same text for the life of the process, as pg requires.
+// Names of the statements guardedInsertWith made, the same name for the
+// same text for the life of the process, as pg requires. A caller has a few
+// kinds of statements, each its constant SQL; batches of one append (the
+// usual case but under load) repeat a few texts, larger batches vary more:
+// past MAX_PREPARED_WITH_ALSO texts, statements run unnamed (parsed each time).
 const PREPARED_WITH_ALSO = new Map<string, string>();
 const MAX_PREPARED_WITH_ALSO = 64;
 
-/** The prepared name of a statement guardedInsertOneWith made; undefined (run unnamed) past MAX_PREPARED_WITH_ALSO texts. */
+/** The prepared name of a statement guardedInsertWith made; undefined (run unnamed) past MAX_PREPARED_WITH_ALSO texts. */
 function preparedWithAlso(sql: string): string | undefined {
   let name = PREPARED_WITH_ALSO.get(sql);
   if (!name && PREPARED_WITH_ALSO.size < MAX_PREPARED_WITH_ALSO) {
-    name = `tillgate_es_guarded_insert_one_also_${PREPARED_WITH_ALSO.size + 1}`;
+    name = `tillgate_es_guarded_insert_also_${PREPARED_WITH_ALSO.size + 1}`;
     PREPARED_WITH_ALSO.set(sql, name);
   }
   return name;
@@ -348,7 +352,7 @@ export class PostgresEventStorage implements EventStorage {
   async appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]> {
     if (hasAlsoWrites(requests))
       return (
-        (await this.appendAloneWithStatements(requests, recordedAt)) ??
+        (await this.appendWithStatementsInOne(requests, recordedAt)) ??
         this.appendBatchInTransaction(requests, recordedAt)
       );
     const query: Query = (sql, parameters) => this.prepared(sql, parameters);
@@ -363,31 +367,45 @@ export class PostgresEventStorage implements EventStorage {
   }
 
   /**
-   * The first try of a batch of one append of one event whose also-writes
-   * are all statements: the guarded write with them inside, one statement.
-   * Null when that does not apply or the guess did not hold (nothing
-   * written); also after a unique violation, which may be a lost race or
-   * the caller's own (the batch's transaction path tells them apart).
+   * The first try of a batch whose also-writes are all statements, each
+   * append to a stream of its own: the guarded write with the statements of
+   * the appends it writes inside it, one statement. Null when that does not
+   * apply or the guess did not hold (nothing written); also after a unique
+   * violation, which may be a lost race or a caller's table's own (the
+   * batch's transaction path tells them apart). Any other error of a
+   * caller's statement fails the batch, which the store then writes again
+   * append by append.
    */
-  private async appendAloneWithStatements(
+  private async appendWithStatementsInOne(
     requests: readonly RoutedAppend[],
     recordedAt: Date,
   ): Promise<AppendOutcome[] | null> {
-    const [request] = requests;
-    if (requests.length !== 1 || request.also || !request.alsoStatements?.length) return null;
+    if (requests.some((request) => request.also)) return null;
+    if (new Set(requests.map((request) => request.streamId)).size !== requests.length) return null;
     const guess = guessedSnapshot(requests);
     if (!guess) return null;
     const plan = planBatch(requests, guess);
-    if (plan.rows.length !== 1) return null;
-    const [row] = plan.rows;
-    const statement = guardedInsertOneWith(request.alsoStatements);
+    if (!plan.rows.length) return null;
+    const statement = guardedInsertWith(
+      plan.rows.length,
+      plan.decisions.flatMap((decision, i) =>
+        decision.kind === 'write' ? (requests[i].alsoStatements ?? []) : [],
+      ),
+    );
+    const write =
+      plan.rows.length === 1
+        ? [
+            ...rowValues(plan.rows[0], requests[plan.rows[0].request].topic, recordedAt),
+            recordedAt.toISOString(),
+            guess.versions.get(plan.rows[0].streamId),
+          ]
+        : [
+            ...insertParameters(plan.rows, requests, recordedAt),
+            [...guess.versions.keys()],
+            [...guess.versions.values()],
+          ];
     try {
-      const inserted = await this.prepared(statement.sql, [
-        ...rowValues(row, request.topic, recordedAt),
-        recordedAt.toISOString(),
-        guess.versions.get(row.streamId),
-        ...statement.params,
-      ]);
+      const inserted = await this.prepared(statement.sql, [...write, ...statement.params]);
       if (inserted[0]?.holds !== true) return null;
       return resultsOf(requests, plan, positionsOf(plan.rows, inserted));
     } catch (err) {

@@ -201,41 +201,68 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
     });
   });
 
-  it('writes an append alone in its batch, with statement also-writes, in one statement', async () => {
-    await dataSource.query(
-      'CREATE TABLE also_tally (stream_id text PRIMARY KEY, note text NOT NULL)',
+  describe('statement also-writes', () => {
+    beforeAll(() =>
+      dataSource.query('CREATE TABLE also_tally (stream_id text PRIMARY KEY, note text NOT NULL)'),
     );
-    const pool = (dataSource.driver as PostgresDriver).master as Pool;
-    const runners = jest.spyOn(dataSource, 'createQueryRunner');
-    const queries = jest.spyOn(pool, 'query');
-    const streamId = aStreamId();
-    try {
-      await store.append(streamId, 0, newEvents(1), {
-        alsoStatements: [
-          {
-            sql: 'INSERT INTO also_tally (stream_id, note) SELECT $1, $2 FROM appended',
-            params: [streamId, 'one statement'],
-          },
-        ],
-      });
-      // No connection held for a transaction (BEGIN, write, also, COMMIT): one query on the pool.
-      expect(runners).not.toHaveBeenCalled();
-      expect(queries).toHaveBeenCalledTimes(1);
-    } finally {
-      runners.mockRestore();
-      queries.mockRestore();
-    }
-    // The same transaction wrote the event, its outbox entry and the caller's row.
-    const [row] = await dataSource.query(
-      `SELECT t.xmin::text AS tally_xid, (o.tx_id & 4294967295)::text AS event_xid, t.note
-         FROM also_tally t JOIN es_events e USING (stream_id) JOIN es_outbox o USING (position)
-        WHERE t.stream_id = $1`,
-      [streamId],
-    );
-    expect(row).toEqual({
-      tally_xid: row.event_xid,
-      event_xid: expect.stringMatching(/^\d+$/),
-      note: 'one statement',
+    const tallying = (streamId: string, note: string) => ({
+      alsoStatements: [
+        {
+          sql: 'INSERT INTO also_tally (stream_id, note) SELECT $1, $2 FROM appended',
+          params: [streamId, note],
+        },
+      ],
+    });
+    /** Per stream: the note, and whether the transaction that wrote the event wrote it. */
+    const tallied = (streamIds: string[]) =>
+      dataSource.query(
+        `SELECT t.stream_id, t.note, t.xmin::text = (o.tx_id & 4294967295)::text AS same_transaction
+           FROM also_tally t JOIN es_events e USING (stream_id) JOIN es_outbox o USING (position)
+          WHERE t.stream_id = ANY($1::text[]) AND e.stream_version = 1 ORDER BY t.note`,
+        [streamIds],
+      );
+    /** Counts the statements on TypeORM's pool, and the query runners (an explicit transaction each). */
+    const counting = async (work: () => Promise<unknown>) => {
+      const pool = (dataSource.driver as PostgresDriver).master as Pool;
+      const runners = jest.spyOn(dataSource, 'createQueryRunner');
+      const queries = jest.spyOn(pool, 'query');
+      try {
+        await work();
+        return { runners: runners.mock.calls.length, statements: queries.mock.calls.length };
+      } finally {
+        runners.mockRestore();
+        queries.mockRestore();
+      }
+    };
+
+    it('write an append alone in its batch in one statement', async () => {
+      const streamId = aStreamId();
+      const counted = await counting(() =>
+        store.append(streamId, 0, newEvents(1), tallying(streamId, 'alone')),
+      );
+      expect(counted).toEqual({ runners: 0, statements: 1 });
+      expect(await tallied([streamId])).toEqual([
+        { stream_id: streamId, note: 'alone', same_transaction: true },
+      ]);
+    });
+
+    it('write a batch of appends to distinct streams in one statement per batch', async () => {
+      const streamIds = Array.from({ length: 16 }, () => aStreamId());
+      const batches = jest.spyOn(store.storage, 'appendBatch');
+      const counted = await counting(() =>
+        Promise.all(
+          streamIds.map((id, i) =>
+            store.append(id, 0, newEvents(1 + (i % 3)), tallying(id, `n${i + 10}`)),
+          ),
+        ),
+      );
+      const batchCount = batches.mock.calls.length;
+      batches.mockRestore();
+      expect(batchCount).toBeLessThan(streamIds.length);
+      expect(counted).toEqual({ runners: 0, statements: batchCount });
+      expect(await tallied(streamIds)).toEqual(
+        streamIds.map((id, i) => ({ stream_id: id, note: `n${i + 10}`, same_transaction: true })),
+      );
     });
   });
 

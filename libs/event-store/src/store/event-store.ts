@@ -38,8 +38,9 @@ export interface AppendOptions {
   /**
    * The caller's own writes as SQL statements (see `AlsoStatement`),
    * committed with the events on the same terms as `also`, and run before
-   * it. Unlike `also`, they let Postgres write an append that is alone in
-   * its batch in one statement: no explicit transaction, one round trip.
+   * it. Unlike `also`, they let Postgres write a batch of appends to
+   * distinct streams, events, outbox entries and these rows, in one
+   * statement: no explicit transaction, one round trip.
    */
   alsoStatements?: readonly AlsoStatement[];
 }

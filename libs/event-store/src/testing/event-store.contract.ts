@@ -488,6 +488,33 @@ export function eventStoreContract(
       expect(await tallyOf(streamId)).toEqual([{ appends: 1, note: 'first' }]);
     });
 
+    it('fails only the append whose statement the database refuses; the others of its batch commit once', async () => {
+      const streamIds = Array.from({ length: 8 }, () => aStreamId());
+      const outcomes = await Promise.allSettled(
+        streamIds.map((streamId, i) =>
+          store.append(streamId, 0, newEvents(1), {
+            alsoStatements:
+              i === 5
+                ? [
+                    {
+                      // appends is NOT NULL: a data error of this append alone.
+                      sql: `INSERT INTO ${tally} (stream_id, appends) SELECT $1, NULL FROM appended`,
+                      params: [streamId],
+                    },
+                  ]
+                : counting(streamId, `c${i}`, true),
+          }),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(
+        streamIds.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')),
+      );
+      for (const [i, streamId] of streamIds.entries()) {
+        expect((await store.readStream(streamId)).length).toBe(i === 5 ? 0 : 1);
+        expect(await tallyOf(streamId)).toEqual(i === 5 ? [] : [{ appends: 1, note: `c${i}` }]);
+      }
+    });
+
     it("fails with the caller's table's own error, writing none of the append's events", async () => {
       const streamId = aStreamId();
       await store.append(streamId, 0, newEvents(1), {
