@@ -65,9 +65,10 @@ const MAX_SEND_BYTES = 512 * 1024;
  * (others wait on the relay lock); it reads outbox entries after its
  * checkpoint in an order that never skips a late commit (see PostgresOutbox
  * and SqliteOutbox), sends them with an idempotent producer (acks=all, key =
- * stream id) and only then advances the checkpoint. A crash after the send
- * and before the checkpoint re-sends that batch: delivery is at-least-once,
- * consumers deduplicate by event id. While Kafka is unreachable the batch is
+ * stream id) and only then advances the checkpoint (with the read of the
+ * batch after next). A crash between a send and its checkpoint re-sends what
+ * was sent since the last saved checkpoint, at most two batches: delivery is
+ * at-least-once, consumers deduplicate by event id. While Kafka is unreachable the batch is
  * retried with backoff and events accumulate in the database; the lag
  * gauges show it; the gateway keeps appending.
  */

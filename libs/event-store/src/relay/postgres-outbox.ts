@@ -32,6 +32,7 @@ const SAVE_AND_READ = READ.replace(
   `WITH saved AS (${saveCheckpointSql('$4', '$5', '$6')}),
   batch AS (`,
 );
+if (SAVE_AND_READ === READ) throw new Error('SAVE_AND_READ must add the save to READ');
 
 // Events of outbox rows written before the outbox stored records.
 const READ_EVENTS = `SELECT ${EVENT_COLUMNS} FROM es_events WHERE position = ANY($1::bigint[])`;

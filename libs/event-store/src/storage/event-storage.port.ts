@@ -26,8 +26,14 @@ export interface RoutedAppend extends AppendRequest {
  * statements in ONE statement (one round trip, no explicit transaction).
  * Statements in one statement share a snapshot and do not see each other's
  * writes, so: two statements of an append must not write the same row, nor
- * may appends to different streams (key the rows by stream); and a
- * statement is one INSERT, UPDATE or DELETE without a WITH of its own.
+ * may appends to different streams (key the rows by stream: a shared
+ * counter would lose updates); a statement is one INSERT, UPDATE or DELETE
+ * without a WITH of its own; it must not name a table `input`, `guard`,
+ * `inserted`, `outbox` or `also_<n>` (names of the store's WITH queries);
+ * and that statement runs at the connection's default isolation (read
+ * committed unless changed). `EventStore.append` refuses a statement that
+ * does not mention `appended` or uses a `$n` past its params
+ * (InvalidAlsoStatement).
  */
 export interface AlsoStatement {
   readonly sql: string;

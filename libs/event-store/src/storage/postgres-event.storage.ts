@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DataSource, QueryRunner } from 'typeorm';
@@ -148,22 +149,32 @@ const PREPARED = new Map([
 // of a batch rely on read committed.
 const BEGIN = 'START TRANSACTION ISOLATION LEVEL READ COMMITTED';
 
-// Names of the statements guardedInsertWith made, the same name for the
-// same text for the life of the process, as pg requires. A caller has a few
-// kinds of statements, each its constant SQL; batches of one append (the
+// Names of the statements guardedInsertWith made, from a hash of their text,
+// so a name always goes with the same text, as pg requires. A caller has a
+// few kinds of statements, each its constant SQL; batches of one append (the
 // usual case but under load) repeat a few texts, larger batches vary more:
 // past MAX_PREPARED_WITH_ALSO texts, statements run unnamed (parsed each time).
 const PREPARED_WITH_ALSO = new Map<string, string>();
 const MAX_PREPARED_WITH_ALSO = 64;
+/** Callers' parameters in one statement at most; pg's limit is 65,535 in all. */
+const MAX_ALSO_PARAMS = 30_000;
 
 /** The prepared name of a statement guardedInsertWith made; undefined (run unnamed) past MAX_PREPARED_WITH_ALSO texts. */
 function preparedWithAlso(sql: string): string | undefined {
   let name = PREPARED_WITH_ALSO.get(sql);
   if (!name && PREPARED_WITH_ALSO.size < MAX_PREPARED_WITH_ALSO) {
-    name = `tillgate_es_guarded_insert_also_${PREPARED_WITH_ALSO.size + 1}`;
+    name = `tillgate_es_also_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
     PREPARED_WITH_ALSO.set(sql, name);
   }
   return name;
+}
+
+/** COMMIT answered ROLLBACK: a statement of the transaction failed and an `also` went on. */
+class BatchRolledBack extends Error {
+  constructor() {
+    super("the batch's transaction was rolled back: one of its statements had failed");
+    this.name = 'BatchRolledBack';
+  }
 }
 
 /** Tries of a batch: the guess, then up to 5 re-reads and re-plans when another process wrote one of its streams or ids first. */
@@ -350,11 +361,12 @@ export class PostgresEventStorage implements EventStorage {
   constructor(private readonly dataSource: DataSource) {}
 
   async appendBatch(requests: readonly RoutedAppend[], recordedAt: Date): Promise<AppendOutcome[]> {
-    if (hasAlsoWrites(requests))
-      return (
-        (await this.appendWithStatementsInOne(requests, recordedAt)) ??
-        this.appendBatchInTransaction(requests, recordedAt)
-      );
+    if (hasAlsoWrites(requests)) {
+      const tried = await this.appendWithStatementsInOne(requests, recordedAt);
+      if (Array.isArray(tried)) return tried;
+      // After a wrong guess or a lost race, the transaction reads before it writes.
+      return this.appendBatchInTransaction(requests, recordedAt, tried === 'untried');
+    }
     const query: Query = (sql, parameters) => this.prepared(sql, parameters);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -369,29 +381,29 @@ export class PostgresEventStorage implements EventStorage {
   /**
    * The first try of a batch whose also-writes are all statements, each
    * append to a stream of its own: the guarded write with the statements of
-   * the appends it writes inside it, one statement. Null when that does not
-   * apply or the guess did not hold (nothing written); also after a unique
-   * violation, which may be a lost race or a caller's table's own (the
-   * batch's transaction path tells them apart). Any other error of a
-   * caller's statement fails the batch, which the store then writes again
-   * append by append.
+   * the appends it writes inside it, one statement. 'untried' when that does
+   * not apply; 'guess-failed' (nothing written) when the guess did not hold,
+   * or after a unique violation, which may be a lost race or a caller's
+   * table's own (the batch's transaction path tells them apart). Any other
+   * error of a caller's statement fails the batch, which the store then
+   * writes again append by append.
    */
   private async appendWithStatementsInOne(
     requests: readonly RoutedAppend[],
     recordedAt: Date,
-  ): Promise<AppendOutcome[] | null> {
-    if (requests.some((request) => request.also)) return null;
-    if (new Set(requests.map((request) => request.streamId)).size !== requests.length) return null;
+  ): Promise<AppendOutcome[] | 'untried' | 'guess-failed'> {
+    if (requests.some((request) => request.also)) return 'untried';
+    if (new Set(requests.map((request) => request.streamId)).size !== requests.length)
+      return 'untried';
     const guess = guessedSnapshot(requests);
-    if (!guess) return null;
+    if (!guess) return 'untried';
     const plan = planBatch(requests, guess);
-    if (!plan.rows.length) return null;
-    const statement = guardedInsertWith(
-      plan.rows.length,
-      plan.decisions.flatMap((decision, i) =>
-        decision.kind === 'write' ? (requests[i].alsoStatements ?? []) : [],
-      ),
+    const statements = plan.decisions.flatMap((decision, i) =>
+      decision.kind === 'write' ? (requests[i].alsoStatements ?? []) : [],
     );
+    const params = statements.reduce((sum, { params }) => sum + params.length, 0);
+    if (!plan.rows.length || !statements.length || params > MAX_ALSO_PARAMS) return 'untried';
+    const statement = guardedInsertWith(plan.rows.length, statements);
     const write =
       plan.rows.length === 1
         ? [
@@ -406,10 +418,10 @@ export class PostgresEventStorage implements EventStorage {
           ];
     try {
       const inserted = await this.prepared(statement.sql, [...write, ...statement.params]);
-      if (inserted[0]?.holds !== true) return null;
+      if (inserted[0]?.holds !== true) return 'guess-failed';
       return resultsOf(requests, plan, positionsOf(plan.rows, inserted));
     } catch (err) {
-      if (lostRace(err)) return null;
+      if (lostRace(err)) return 'guess-failed';
       throw err;
     }
   }
@@ -417,6 +429,7 @@ export class PostgresEventStorage implements EventStorage {
   private async appendBatchInTransaction(
     requests: readonly RoutedAppend[],
     recordedAt: Date,
+    guessFirst = true,
   ): Promise<AppendOutcome[]> {
     const runner = this.dataSource.createQueryRunner();
     // The pooled pg client the runner holds: the hot statements run on it prepared.
@@ -432,7 +445,7 @@ export class PostgresEventStorage implements EventStorage {
         await connection.query(BEGIN);
         let written: WrittenBatch | null;
         try {
-          written = await tryBatch(query, requests, recordedAt, attempt === 1);
+          written = await tryBatch(query, requests, recordedAt, guessFirst && attempt === 1);
         } catch (err) {
           await rollback();
           if (!lostRace(err) || attempt >= MAX_BATCH_ATTEMPTS) throw err;
@@ -445,7 +458,9 @@ export class PostgresEventStorage implements EventStorage {
         const outcomes = resultsOf(requests, written.plan, written.positions);
         try {
           await runAlsoWrites(requests, written.plan, outcomes, tx);
-          await connection.query('COMMIT');
+          // An `also` that caught a failed query leaves the transaction aborted: COMMIT then rolls back.
+          const { command } = await connection.query('COMMIT');
+          if (command !== 'COMMIT') throw new BatchRolledBack();
         } catch (err) {
           await rollback();
           throw err;

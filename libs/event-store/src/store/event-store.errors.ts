@@ -4,6 +4,7 @@ export type EventStoreErrorCode =
   | 'EXPECTED_VERSION_CONFLICT'
   | 'EVENT_ID_REUSED'
   | 'INVALID_EVENT'
+  | 'INVALID_ALSO_STATEMENT'
   | 'CARD_DATA_IN_EVENT'
   | 'APPEND_NOT_FIRST_WRITE'
   | 'EVENT_STORE_CLOSED';
@@ -45,6 +46,17 @@ export class EventIdReused extends EventStoreError {
 /** A field of an event to append is malformed; `field` names it. */
 export class InvalidEvent extends EventStoreError {
   readonly code = 'INVALID_EVENT';
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** An also-statement of an append is malformed (see `AlsoStatement`); `field` names it. */
+export class InvalidAlsoStatement extends EventStoreError {
+  readonly code = 'INVALID_ALSO_STATEMENT';
   constructor(
     readonly field: string,
     problem: string,

@@ -266,6 +266,19 @@ describe('EventStore on Postgres, what only Postgres can show', () => {
     });
   });
 
+  it('fails an append whose also swallowed a failed query, rather than report it written', async () => {
+    const streamId = aStreamId();
+    await expect(
+      store.append(streamId, 0, newEvents(1), {
+        // The transaction is aborted after the failed query; its COMMIT rolls back.
+        also: async (tx) => {
+          await tx.query('SELECT 1 / 0').catch(() => undefined);
+        },
+      }),
+    ).rejects.toThrow(/rolled back/);
+    expect(await store.readStream(streamId)).toEqual([]);
+  });
+
   it('runs a batch with also-writes at read committed, whatever the connection default, and leaves no transaction open', async () => {
     await dataSource.query(
       "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = serializable', current_database()); END $$",

@@ -14,6 +14,7 @@ import type { AppendResult, ExpectedVersion, NewEvent, StoredEvent } from './eve
 import { GroupCommitter, type GroupCommitOptions, type Outcome } from './group-committer';
 import { defaultTopicFor } from './stream-id';
 import { driverError, isDataError } from '../storage/sql-results';
+import { InvalidAlsoStatement } from './event-store.errors';
 
 export interface EventStoreOptions {
   /** Kafka topic of a stream's events, fixed when they are appended. Default `tillgate.<context>.v1`. */
@@ -122,7 +123,8 @@ export class EventStore {
     try {
       const request = this.checked(streamId, expectedVersion, events);
       if (options.also) request.also = failingAsAlso(options.also);
-      if (options.alsoStatements?.length) request.alsoStatements = options.alsoStatements;
+      if (options.alsoStatements?.length)
+        request.alsoStatements = checkedStatements(options.alsoStatements);
       return this.committer.submit(request);
     } catch (err) {
       return Promise.reject(err);
@@ -236,6 +238,24 @@ export class EventStore {
   private notify(events: number): void {
     for (const listener of this.listeners) listener(events);
   }
+}
+
+/**
+ * Refuses statements the store could run wrongly: one that does not read
+ * `appended` would write even when the append does not (and twice when a
+ * one-statement try is retried in a transaction); a `$n` past its own
+ * parameters would take another append's value once statements are joined.
+ */
+function checkedStatements(statements: readonly AlsoStatement[]): readonly AlsoStatement[] {
+  statements.forEach(({ sql, params }, i) => {
+    const field = `alsoStatements[${i}].sql`;
+    if (!/\bappended\b/.test(sql))
+      throw new InvalidAlsoStatement(field, 'must act only through `appended`');
+    for (const [, n] of sql.matchAll(/\$(\d+)/g))
+      if (Number(n) < 1 || Number(n) > params.length)
+        throw new InvalidAlsoStatement(field, `$${n} is not one of its ${params.length} params`);
+  });
+  return statements;
 }
 
 /** What an append's `also` threw, marked as such on its way through the batch. */

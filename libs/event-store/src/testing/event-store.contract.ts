@@ -515,6 +515,47 @@ export function eventStoreContract(
       }
     });
 
+    it('refuses a statement that does not act through `appended`, or names a parameter it lacks', async () => {
+      const streamId = aStreamId();
+      await expect(
+        store.append(streamId, 0, newEvents(1), {
+          alsoStatements: [
+            { sql: `INSERT INTO ${tally} (stream_id, appends) VALUES ($1, 1)`, params: [streamId] },
+          ],
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_ALSO_STATEMENT', field: 'alsoStatements[0].sql' });
+      await expect(
+        store.append(streamId, 0, newEvents(1), {
+          alsoStatements: [
+            counting(streamId, 'ok', true)[0],
+            {
+              sql: `UPDATE ${tally} SET last_note = $2 WHERE stream_id = $1 AND EXISTS (SELECT 1 FROM appended)`,
+              params: [streamId],
+            },
+          ],
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_ALSO_STATEMENT', field: 'alsoStatements[1].sql' });
+      expect(await store.readStream(streamId)).toEqual([]);
+      expect(await tallyOf(streamId)).toEqual([]);
+    });
+
+    it('runs no statement of an append refused in its batch; its other appends commit', async () => {
+      const [event] = newEvents(1);
+      const first = aStreamId();
+      const second = aStreamId();
+      // The same event id on two streams in one batch: the second append is refused. (Two
+      // batches can be in flight: four appends queued at once go two and two, in order.)
+      const [kept, refused] = await Promise.allSettled([
+        store.append(first, 0, [event]),
+        store.append(second, 0, [event], { alsoStatements: counting(second, 'refused', true) }),
+        store.append(aStreamId(), 0, newEvents(1)),
+        store.append(aStreamId(), 0, newEvents(1)),
+      ]);
+      expect(kept.status).toBe('fulfilled');
+      expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'EVENT_ID_REUSED' } });
+      expect(await tallyOf(second)).toEqual([]);
+    });
+
     it("fails with the caller's table's own error, writing none of the append's events", async () => {
       const streamId = aStreamId();
       await store.append(streamId, 0, newEvents(1), {
