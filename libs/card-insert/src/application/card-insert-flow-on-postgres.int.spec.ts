@@ -11,6 +11,9 @@ import {
   aRefundRequest,
   aVoidRequest,
 } from '../testing/card-insert.requests';
+import { randomUUID } from 'node:crypto';
+import { paymentDecider } from '../domain/payment.decider';
+import { initiated } from '../testing/payment.builders';
 import { requestUuid } from './request-identity';
 
 const S = cardInsertV1.PaymentStatus;
@@ -112,5 +115,63 @@ describe('the card-insert flow on Postgres', () => {
     ]);
     const again = await h.service.closeBatch(aCloseBatchRequest(header()));
     expect(again).toMatchObject({ batchNumber: closed.batchNumber + 1, totals: [] });
+  });
+
+  it("writes every payment's rows when appends to many payments share one statement", async () => {
+    const ids = Array.from({ length: 12 }, () => randomUUID());
+    const batches = jest.spyOn(h.store.storage, 'appendBatch');
+    const streams = h.service.paymentStreams;
+    const before = paymentDecider.initialState();
+    await Promise.all(
+      ids.map((paymentId, i) => {
+        // Another terminal's payments, so that this test's batch and reversal queue stay its own.
+        const event = initiated({
+          paymentId,
+          terminalId: 'TERM0002',
+          stan: 9000 + i,
+          clientRequestId: `many-${i}`,
+        });
+        return streams.record(paymentId, 0, before, [event], paymentDecider.evolve(before, event));
+      }),
+    );
+    // Half approved, half unanswered (a reversal queued), answered all at once.
+    await Promise.all(
+      ids.map((paymentId, i) =>
+        streams.execute(paymentId, {
+          type: 'RecordIssuerAnswer',
+          answer:
+            i % 2 === 0
+              ? {
+                  outcome: 'approved',
+                  responseCode: '00',
+                  authCode: 'A1B2C3',
+                  rrn: '00000000ABCD',
+                  issuerData: new Uint8Array(),
+                }
+              : { outcome: 'no_answer' },
+        }),
+      ),
+    );
+    const batchSizes = batches.mock.calls.map(([requests]) => requests.length);
+    batches.mockRestore();
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+
+    const rows = async (table: string, columns: string) =>
+      dataSource.query(
+        `SELECT "payment_id", ${columns} FROM "${table}" WHERE "payment_id" = ANY($1::text[]) ORDER BY "payment_id"`,
+        [ids],
+      );
+    expect(await rows('ci_in_flight', '"terminal_id"')).toEqual([]);
+    const versions = await Promise.all(ids.map(async (id) => (await streams.load(id)).version));
+    expect(await rows('ci_terminal_payments', '"last_version", "uncounted"')).toEqual(
+      ids
+        .map((id, i) => ({ payment_id: id, last_version: versions[i], uncounted: 1 }))
+        .sort((a, b) => a.payment_id.localeCompare(b.payment_id)),
+    );
+    expect(
+      (await rows('ci_reversal_queue', '"attempts"')).map(
+        (r: { payment_id: string }) => r.payment_id,
+      ),
+    ).toEqual(ids.filter((_, i) => i % 2 === 1).sort());
   });
 });

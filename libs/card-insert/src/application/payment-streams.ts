@@ -100,8 +100,10 @@ export class PaymentStreams {
    * Appends `events` at `version` (throws ExpectedVersionConflict when the
    * stream moved) with the work tables' rows and `extra` in the same
    * transaction: the event store's group-committed append, whose also-writes
-   * run after the events were written (the rows as statements, which let an
-   * append alone in its batch be one statement on Postgres). Without events,
+   * run after the events were written. The rows go as statements, so that on
+   * Postgres a batch of appends to different payments is one statement;
+   * `extra` (terminal operations' answered requests, CloseBatch) is a
+   * function, which sends its batch through BEGIN/COMMIT. Without events,
    * `extra` runs in a transaction of its own.
    */
   async record(
@@ -164,6 +166,8 @@ function tableRows(
   }
   // The queue's last word in these events: the statements of one append share a snapshot,
   // so a queue and an unqueue of the same payment in one append would not see each other.
+  // (The decider never emits both in one decision; if it did, a queue after an unqueue would
+  // keep an existing row as it is rather than start it afresh.)
   const queue = [...events]
     .reverse()
     .find((e) => e.type === 'ReversalPending' || e.type === 'PaymentReversed');

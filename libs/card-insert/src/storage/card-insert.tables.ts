@@ -9,6 +9,12 @@ function sql(tx: Tx, text: string): string {
 
 const num = (value: unknown): number => Number(value);
 
+// A payment leaves the in-flight table, and the reversal queue, by these: on
+// their own (the reversal worker) or with an append (paymentRows).
+const DELETE_IN_FLIGHT = `DELETE FROM "ci_in_flight" WHERE "payment_id" = $1`;
+const DEQUEUE_REVERSAL = `DELETE FROM "ci_reversal_queue" WHERE "payment_id" = $1`;
+const IF_APPENDED = ' AND EXISTS (SELECT 1 FROM appended)';
+
 export interface DueReversal {
   paymentId: string;
   attempts: number;
@@ -21,7 +27,7 @@ export interface DueReversal {
  */
 export const cardInsertTables = {
   async deleteInFlight(tx: Tx, paymentId: string): Promise<void> {
-    await tx.query(sql(tx, `DELETE FROM "ci_in_flight" WHERE "payment_id" = $1`), [paymentId]);
+    await tx.query(sql(tx, DELETE_IN_FLIGHT), [paymentId]);
   },
 
   async inFlightStartedBefore(tx: Tx, beforeMs: number, limit: number): Promise<string[]> {
@@ -36,7 +42,7 @@ export const cardInsertTables = {
   },
 
   async dequeueReversal(tx: Tx, paymentId: string): Promise<void> {
-    await tx.query(sql(tx, `DELETE FROM "ci_reversal_queue" WHERE "payment_id" = $1`), [paymentId]);
+    await tx.query(sql(tx, DEQUEUE_REVERSAL), [paymentId]);
   },
 
   async dueReversals(tx: Tx, nowMs: number, limit: number): Promise<DueReversal[]> {
@@ -187,17 +193,11 @@ export const paymentRows = {
   appended(paymentId: string, lastVersion: number, settled: boolean): AlsoStatement[] {
     const counted: AlsoStatement = {
       sql: `UPDATE "ci_terminal_payments" SET "last_version" = $1, "uncounted" = 1
-             WHERE "payment_id" = $2 AND EXISTS (SELECT 1 FROM appended)`,
+             WHERE "payment_id" = $2${IF_APPENDED}`,
       params: [lastVersion, paymentId],
     };
     if (!settled) return [counted];
-    return [
-      counted,
-      {
-        sql: `DELETE FROM "ci_in_flight" WHERE "payment_id" = $1 AND EXISTS (SELECT 1 FROM appended)`,
-        params: [paymentId],
-      },
-    ];
+    return [counted, { sql: DELETE_IN_FLIGHT + IF_APPENDED, params: [paymentId] }];
   },
 
   /** Queues a reversal; a second decision for the same payment keeps the first row. */
@@ -211,9 +211,6 @@ export const paymentRows = {
   },
 
   reversalDone(paymentId: string): AlsoStatement {
-    return {
-      sql: `DELETE FROM "ci_reversal_queue" WHERE "payment_id" = $1 AND EXISTS (SELECT 1 FROM appended)`,
-      params: [paymentId],
-    };
+    return { sql: DEQUEUE_REVERSAL + IF_APPENDED, params: [paymentId] };
   },
 };
