@@ -142,7 +142,7 @@ export class PaymentStreams {
   }
 }
 
-interface Change {
+export interface Change {
   readonly paymentId: string;
   readonly before: PaymentState;
   readonly events: readonly PaymentEvent[];
@@ -151,7 +151,7 @@ interface Change {
 }
 
 /** The work tables' rows for `change`, whose events bring the stream to `version`. */
-function tableRows(
+export function tableRows(
   { paymentId, before, events, after, nowMs }: Change,
   version: number,
 ): AlsoStatement[] {
