@@ -101,20 +101,23 @@ export class OutboxRelay {
   private prunedAt = 0;
   private unsubscribe: (() => void) | null = null;
 
+  /** On the outbox of `source`: a data source's (Postgres or SQLite), or a session of its own (e.g. a test double). */
   constructor(
-    dataSource: DataSource,
+    source: DataSource | OutboxSession,
     private readonly options: OutboxRelayOptions,
   ) {
     this.name = options.name ?? 'kafka';
     this.session =
-      dataSource.options.type === 'postgres'
-        ? new PostgresOutbox(dataSource, this.name)
-        : new SqliteOutbox(
-            dataSource,
-            this.name,
-            `${process.pid}-${randomUUID()}`,
-            options.leaseMs ?? 15_000,
-          );
+      'acquire' in source
+        ? source
+        : source.options.type === 'postgres'
+          ? new PostgresOutbox(source, this.name)
+          : new SqliteOutbox(
+              source,
+              this.name,
+              `${process.pid}-${randomUUID()}`,
+              options.leaseMs ?? 15_000,
+            );
     this.metrics = options.metrics ?? new RelayMetrics();
     this.logger = (options.logger ?? createLogger({ name: 'outbox-relay' })).child({
       relay: this.name,
