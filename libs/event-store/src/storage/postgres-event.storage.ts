@@ -123,8 +123,8 @@ const GUARDED_INSERT_ONE = `${GUARDED_INSERT_ONE_WITH} ${GUARDED_INSERT_RESULT}`
  * the events are written), their parameters after the write's: one
  * statement, so one round trip and no explicit transaction.
  */
-function guardedInsertWith(rows: number, statements: readonly AlsoStatement[]) {
-  const [write, offset] = rows === 1 ? [GUARDED_INSERT_ONE_WITH, 16] : [GUARDED_INSERT_WITH, 17];
+function guardedInsertWith(oneRow: boolean, statements: readonly AlsoStatement[]) {
+  const [write, offset] = oneRow ? [GUARDED_INSERT_ONE_WITH, 16] : [GUARDED_INSERT_WITH, 17];
   const also = alsoStatementsAsWith(statements, offset);
   return {
     sql: `${write}, appended AS (SELECT 1 FROM guard WHERE holds), ${also.sql}
@@ -279,26 +279,31 @@ async function insert(
   return positionsOf(rows, await query(INSERT, insertParameters(rows, requests, recordedAt)));
 }
 
-/** Writes the rows only if the streams are at the guessed versions and no id is recorded; null (nothing written) otherwise. */
+/**
+ * Writes the rows, and the also-statements given, only if the streams are
+ * at the guessed versions and no id is recorded; null (nothing written)
+ * otherwise.
+ */
 async function insertIfGuessHolds(
   query: Query,
   rows: readonly PlannedRow[],
   requests: readonly RoutedAppend[],
   recordedAt: Date,
   guess: ReadonlyMap<string, number>,
+  also: readonly AlsoStatement[] = [],
 ): Promise<bigint[] | null> {
-  const inserted =
-    rows.length === 1
-      ? await query(GUARDED_INSERT_ONE, [
-          ...rowValues(rows[0], requests[rows[0].request].topic, recordedAt),
-          recordedAt.toISOString(),
-          guess.get(rows[0].streamId),
-        ])
-      : await query(GUARDED_INSERT, [
-          ...insertParameters(rows, requests, recordedAt),
-          [...guess.keys()],
-          [...guess.values()],
-        ]);
+  const one = rows.length === 1;
+  const write = one
+    ? [
+        ...rowValues(rows[0], requests[rows[0].request].topic, recordedAt),
+        recordedAt.toISOString(),
+        guess.get(rows[0].streamId),
+      ]
+    : [...insertParameters(rows, requests, recordedAt), [...guess.keys()], [...guess.values()]];
+  const statement = also.length
+    ? guardedInsertWith(one, also)
+    : { sql: one ? GUARDED_INSERT_ONE : GUARDED_INSERT, params: [] };
+  const inserted = await query(statement.sql, [...write, ...statement.params]);
   return inserted[0]?.holds === true ? positionsOf(rows, inserted) : null;
 }
 
@@ -403,23 +408,16 @@ export class PostgresEventStorage implements EventStorage {
     );
     const params = statements.reduce((sum, { params }) => sum + params.length, 0);
     if (!plan.rows.length || !statements.length || params > MAX_ALSO_PARAMS) return 'untried';
-    const statement = guardedInsertWith(plan.rows.length, statements);
-    const write =
-      plan.rows.length === 1
-        ? [
-            ...rowValues(plan.rows[0], requests[plan.rows[0].request].topic, recordedAt),
-            recordedAt.toISOString(),
-            guess.versions.get(plan.rows[0].streamId),
-          ]
-        : [
-            ...insertParameters(plan.rows, requests, recordedAt),
-            [...guess.versions.keys()],
-            [...guess.versions.values()],
-          ];
     try {
-      const inserted = await this.prepared(statement.sql, [...write, ...statement.params]);
-      if (inserted[0]?.holds !== true) return 'guess-failed';
-      return resultsOf(requests, plan, positionsOf(plan.rows, inserted));
+      const positions = await insertIfGuessHolds(
+        (sql, parameters) => this.prepared(sql, parameters),
+        plan.rows,
+        requests,
+        recordedAt,
+        guess.versions,
+        statements,
+      );
+      return positions ? resultsOf(requests, plan, positions) : 'guess-failed';
     } catch (err) {
       if (lostRace(err)) return 'guess-failed';
       throw err;
