@@ -6,6 +6,7 @@ export {
   TDES_MAX_COUNTER,
   TDES_MAX_ONE_BITS,
   aesKsnWithCounter,
+  isOnDukptPath,
   nextKsn,
   nextTransactionCounter,
   parseAesKsn,

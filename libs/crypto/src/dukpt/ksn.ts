@@ -223,23 +223,30 @@ function lowestOneBit(n: number): number {
   return bit;
 }
 
+// Everything below from's lowest one bit is still to derive (everything, from the initial key).
+const spanBelow = (from: number) => (from > 0 ? lowestOneBit(from) : 2 ** 32);
+
+/**
+ * Whether the key of counter `from` lies on the derivation path of
+ * `counter`: `counter` with some of its lowest one bits cleared (0: the
+ * initial key). A host that keeps the keys of one path resumes from those.
+ */
+export function isOnDukptPath(from: number, counter: number): boolean {
+  return Number.isInteger(from) && from >= 0 && counter - (counter % spanBelow(from)) === from;
+}
+
 /**
  * The one bits of `counter` a DUKPT derivation still has to go through from
- * the key of counter `from`, which must lie on the counter's derivation path:
- * `counter` with some of its lowest one bits cleared (0: the initial key).
- * For the host-side derivations only; not exported from the package.
+ * the key of counter `from`, which must lie on the counter's derivation path
+ * (isOnDukptPath). For the host-side derivations only; not exported from the package.
  */
 export function bitsAfter(from: number, counter: number): number {
-  // Everything below from's lowest one bit is still to derive (everything, from the initial key).
-  let span = 2 ** 32;
-  if (from > 0) for (span = 1; from % (span * 2) === 0; span *= 2);
-  const rest = counter % span;
-  if (!Number.isInteger(from) || from < 0 || counter - rest !== from) {
+  if (!isOnDukptPath(from, counter)) {
     throw new CryptoError(
       'INVALID_KSN_COUNTER',
       `counter ${from} is not on the derivation path of counter ${counter}`,
       'from.counter',
     );
   }
-  return rest;
+  return counter % spanBelow(from);
 }

@@ -68,6 +68,19 @@ describe('ISO 9797-1 MAC algorithm 3 / ANSI X9.19 retail MAC (mac.json)', () => 
     );
   });
 
+  it.each([1, 2] as const)(
+    "equals algorithm 1 when K = K' for messages of one block at most (padding method %i)",
+    (padding) => {
+      const k = hexToBytes('0123456789ABCDEF');
+      for (const data of [Buffer.from('4012345'), Buffer.from('40123456'), Buffer.alloc(0)]) {
+        if (padding === 1 && data.length === 0) continue; // method 1 pads nothing onto nothing
+        expect(macIso9797Alg3(Buffer.concat([k, k]), data, padding)).toEqual(
+          macIso9797Alg1(k, data, padding, 'des'),
+        );
+      }
+    },
+  );
+
   it('rejects a key that is not 16 bytes', () => {
     expect(() => macIso9797Alg3(Buffer.alloc(24), Buffer.alloc(8), 1)).toThrow(
       expect.objectContaining({ code: 'INVALID_KEY_LENGTH' }),

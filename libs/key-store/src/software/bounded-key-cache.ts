@@ -39,6 +39,15 @@ export class BoundedKeyCache<V> {
     this.wipe(value);
   }
 
+  /** Deletes, and wipes, every entry whose key matches. */
+  deleteWhere(matches: (key: string) => boolean): void {
+    for (const [key, value] of [...this.#entries])
+      if (matches(key)) {
+        this.#entries.delete(key);
+        this.wipe(value);
+      }
+  }
+
   get size(): number {
     return this.#entries.size;
   }

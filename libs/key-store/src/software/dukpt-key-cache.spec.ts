@@ -108,6 +108,30 @@ describe('DukptKeyCache', () => {
     ).toBe(true);
   });
 
+  it("forgets, and wipes, every key of one BDK block (retired) and none of another's", () => {
+    const cache = new DukptKeyCache();
+    const ksn = (counter: number) => parseKsn(tdesKsnWithCounter(DEVICE, counter));
+    const retired = [
+      cache.transactionKey(BLOCK, TDES_BDK, ksn(1)),
+      cache.transactionKey(BLOCK, TDES_BDK, ksn(2)),
+    ];
+    const kept = cache.transactionKey(`${BLOCK}2`, TDES_BDK, ksn(1));
+    const keptCopy = Buffer.from(kept);
+    cache.forget(BLOCK);
+    for (const key of retired) expect(key.equals(Buffer.alloc(16))).toBe(true);
+    expect(kept.equals(keptCopy)).toBe(true);
+    expect(cache.transactionKey(`${BLOCK}2`, TDES_BDK, ksn(1))).toBe(kept);
+    // The retired block's device keys went too: a new derivation, equal to one from scratch.
+    const again = cache.transactionKey(BLOCK, TDES_BDK, ksn(2));
+    expect(again).not.toBe(retired[1]);
+    expect(again.equals(keptCopy)).toBe(false);
+    expect(
+      again.equals(
+        tdesDukpt.deriveTransactionKey(tdesDukpt.deriveIpek(TDES_BDK, ksn(2).bytes), ksn(2).bytes),
+      ),
+    ).toBe(true);
+  });
+
   it('wipes the transaction keys it evicts', () => {
     const cache = new DukptKeyCache({ devices: 2, transactions: 2 });
     const key = (counter: number) =>

@@ -1,4 +1,4 @@
-import { aesDukpt, bytesToHex, tdesDukpt } from '@tillgate/crypto';
+import { aesDukpt, bytesToHex, isOnDukptPath, tdesDukpt } from '@tillgate/crypto';
 import type { Ksn } from '@tillgate/crypto';
 import { BoundedKeyCache } from './bounded-key-cache';
 
@@ -63,7 +63,7 @@ export class DukptKeyCache {
     }
     // Resume from the longest key of the last path that lies on this counter's path.
     // The path's keys are prefixes of each other: those on this counter's path come first.
-    const kept = device.path.filter((step) => isOnPath(step.counter, ksn.counter)).length;
+    const kept = device.path.filter((step) => isOnDukptPath(step.counter, ksn.counter)).length;
     const from = device.path[kept - 1] ?? { counter: 0, key: device.initialKey };
     const steps =
       ksn.scheme === 'tdes'
@@ -77,11 +77,11 @@ export class DukptKeyCache {
     this.#transactionKeys.set(transactionId, key);
     return key;
   }
-}
 
-/** Whether the key of counter `from` lies on the derivation path of `counter`: `counter` with some lowest one bits cleared. */
-function isOnPath(from: number, counter: number): boolean {
-  let span = 1;
-  while (from % (span * 2) === 0 && span < 2 ** 32) span *= 2;
-  return counter - (counter % span) === from;
+  /** Drops, and wipes, every key derived from the BDK whose key block is `bdkBlock` (retired, or found retired). */
+  forget(bdkBlock: string): void {
+    const prefix = `${bdkBlock}/`;
+    this.#devices.deleteWhere((id) => id.startsWith(prefix));
+    this.#transactionKeys.deleteWhere((id) => id.startsWith(prefix));
+  }
 }

@@ -274,7 +274,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
           at,
         },
       ]);
-      this.#authenticated.delete(record.keyBlock);
+      this.forget(record.keyBlock);
       this.#deps.logger?.info(
         { operation: 'retire-key', keyId: record.id, keyVersion: record.version, kcv: opened.kcv },
         'key retired',
@@ -295,6 +295,8 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
             audited.version = record.version;
             const opened = this.openRecord(run, record);
             audited.kcv = opened.kcv;
+            // Listing a retired key must not bring its clear key back into the cache.
+            if (record.status === 'retired') this.forget(record.keyBlock);
             return describe(record, opened);
           }),
         );
@@ -628,7 +630,7 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     const audited = slot === undefined ? run.track(ref?.id) : run.keys[slot];
     const record = await this.findRecord(ref, audited);
     if (record.status === 'retired') {
-      this.#authenticated.delete(record.keyBlock);
+      this.forget(record.keyBlock);
       throw new KeyStoreError(
         'KEY_RETIRED',
         `key ${record.id} version ${record.version} is retired`,
@@ -686,6 +688,12 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
    * this store writes (once per block text), and the label against this
    * record (every time). Returns a copy of the key for this operation.
    */
+  /** Drops a block's clear key, and the DUKPT keys derived from it, from the caches (wiped). */
+  private forget(keyBlock: string): void {
+    this.#authenticated.delete(keyBlock);
+    this.#dukpt.forget(keyBlock);
+  }
+
   private openRecord(run: KeyOperationRun, record: StoredKeyBlock): OpenedKey {
     const name = `${record.id} version ${record.version}`;
     let block = this.#authenticated.get(record.keyBlock);
@@ -877,7 +885,13 @@ export class SoftwareKeyStore implements KeyStore, KeyAdministration {
     channels: readonly DukptChannel[],
   ): DukptKsnGrant {
     const grant = Object.freeze({ counter, channels: Object.freeze([...channels]) });
-    this.#grants.set(grant, { device, counter, channels, unspent: new Set(channels) });
+    // The record holds the grant's frozen channels, not the caller's array, which it may change.
+    this.#grants.set(grant, {
+      device,
+      counter,
+      channels: grant.channels,
+      unspent: new Set(channels),
+    });
     return grant as unknown as DukptKsnGrant;
   }
 
