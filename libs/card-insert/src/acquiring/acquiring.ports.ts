@@ -79,6 +79,11 @@ export class CardInsertRequestRefused extends Error {
  */
 export type KsnChannel = 'mac' | 'data' | 'pin';
 
+/** The channels an Authorize uses under its KSN: its MAC, its track 2 and, when it has one, its PIN block. */
+export function authorizeKsnChannels(request: cardInsertV1.AuthorizeRequest): KsnChannel[] {
+  return request.card?.encryptedPinBlock.length ? ['mac', 'data', 'pin'] : ['mac', 'data'];
+}
+
 /**
  * A request's KSN, accepted by the authenticator for some channels: what
  * the card data opener decrypts under, each channel once. The service

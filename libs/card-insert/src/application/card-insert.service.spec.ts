@@ -474,6 +474,26 @@ describe('CardInsertService on SQLite in memory with port fakes', () => {
     expect(h.issuer.authorizations).toHaveLength(1);
   });
 
+  it("answers a copy whose KSN another process accepted first with that process's answer, not as a replay", async () => {
+    // Two processes on one database, each with its own key store (its own KSN counters).
+    const other = cardInsertHarness(dataSource);
+    try {
+      const request = anAuthorizeRequest({ header: fresh() });
+      const terminal = (await h.terminals.find('TERM0001'))!;
+      // In this process the KSN is already taken: as when the copy in the other process accepted it.
+      await h.authenticator.acceptKsn(terminal, request.authentication!, ['mac', 'data']);
+      const copy = h.service.authorize(request);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // its stream read found nothing
+      const original = await other.service.authorize(request);
+      expect(await copy).toEqual(original);
+      expect(original.responseCode).toBe('00');
+      expect(h.issuer.authorizations.length + other.issuer.authorizations.length).toBe(1);
+      expect(await h.store.readStream(securityStreamId('TERM0001'))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('captures a completed pre-authorization partially and refuses more than authorized', async () => {
     const pre = await h.service.authorize(anAuthorizeRequest({ header: fresh(), kind: PRE }));
     const completed = await h.service.complete(aCompleteRequest(pre.paymentId, TC, fresh()));

@@ -11,7 +11,7 @@ import {
   type IssuerAnswer,
   type IssuerPort,
   type KsnAcceptance,
-  type KsnChannel,
+  authorizeKsnChannels,
   type OpenedCard,
   type TerminalAuthenticator,
   type TerminalDirectory,
@@ -55,6 +55,12 @@ export interface CardInsertServiceOptions {
   clock?: () => Date;
   /** How often a retransmission polls a payment another process is authorizing. */
   pendingPollMs?: number;
+  /**
+   * How long an Authorize whose KSN was refused as a replay waits for a copy
+   * in another process, which accepted the KSN first, to record the payment
+   * (default 1 s); then it is a replay.
+   */
+  recordingGraceMs?: number;
 }
 
 export interface CardInsertPorts {
@@ -104,11 +110,6 @@ const CURRENCY = /^[A-Z]{3}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AMOUNT = /^-?\d{1,19}$/;
 const MAX_AMOUNT = 9_223_372_036_854_775_807n;
-/**
- * How long an Authorize whose KSN was refused as a replay waits for a copy
- * in another process, which accepted the KSN first, to record the payment.
- */
-const RECORDING_GRACE_MS = 1000;
 
 const refuse = (
   code: string,
@@ -187,7 +188,7 @@ export class CardInsertService {
       acceptance = await this.ports.authenticator.acceptKsn(
         terminal,
         authentication,
-        cardDataChannels(request),
+        authorizeKsnChannels(request),
       );
     } catch (err) {
       // A copy in another process may have accepted this KSN an instant earlier:
@@ -311,10 +312,10 @@ export class CardInsertService {
    * by the original (this is a retransmission), or about to be by a copy in
    * another process that accepted the KSN an instant earlier and is opening
    * the card data or appending. Undefined when none appears within
-   * RECORDING_GRACE_MS: a replay.
+   * `recordingGraceMs`: a replay.
    */
   private async recordedPayment(paymentId: string): Promise<PaymentState | undefined> {
-    const giveUpAt = Date.now() + RECORDING_GRACE_MS;
+    const giveUpAt = Date.now() + (this.options.recordingGraceMs ?? 1000);
     for (;;) {
       const { state } = await this.streams.load(paymentId);
       if (state.status !== 'absent') return state;
@@ -853,10 +854,6 @@ function validPaymentId(paymentId: string): void {
 }
 
 /** What an Authorize uses the terminal's DUKPT key for: its MAC, its track 2, and its PIN block if it has one. */
-function cardDataChannels(request: cardInsertV1.AuthorizeRequest): KsnChannel[] {
-  return request.card?.encryptedPinBlock.length ? ['mac', 'data', 'pin'] : ['mac', 'data'];
-}
-
 function fingerprintOf<K extends CardInsertOperation>(
   operation: K,
   request: CardInsertRequests[K],

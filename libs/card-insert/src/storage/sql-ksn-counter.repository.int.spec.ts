@@ -265,12 +265,21 @@ describe('SqlKsnCounterRepository on Postgres', () => {
     const devices = Array.from({ length: 12 }, (_, i) => `${DEVICE}#group-${i}`);
     try {
       await opened.repo.advance(devices[0], 7, ['mac']);
+      const statements = jest.spyOn(
+        opened.repo as unknown as { prepared: (name: string) => Promise<unknown[]> },
+        'prepared',
+      );
       // Three copies per device and counter, interleaved: one per device wins.
       const results = await Promise.all(
         [0, 1, 2].flatMap(() =>
           devices.map(async (device) => [device, await opened.repo.advance(device, 7, ['data'])]),
         ),
       );
+      const names = statements.mock.calls.map(([name]) => name);
+      statements.mockRestore();
+      // Together: grouped statements, fewer than the 36 advances.
+      expect(names).toContain('ci_ksn_advance_many');
+      expect(names.length).toBeLessThan(36);
       for (const device of devices)
         expect(results.filter(([d, won]) => d === device && won)).toHaveLength(1);
       expect(await opened.repo.find(devices[0])).toEqual({ counter: 7, channels: ['mac', 'data'] });

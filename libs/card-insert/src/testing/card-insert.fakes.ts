@@ -10,6 +10,7 @@ import {
   type IssuerPort,
   type IssuerReversal,
   type KsnAcceptance,
+  authorizeKsnChannels,
   type KsnChannel,
   type OpenedCard,
   type ReversalAnswer,
@@ -166,7 +167,7 @@ export class FakeCardDataOpener implements CardDataOpener {
   ): Promise<OpenedCard> {
     const card = request.card;
     // The contract of the ports: card data is opened under a KSN accepted for it.
-    const needed: KsnChannel[] = card?.encryptedPinBlock.length ? ['data', 'pin'] : ['data'];
+    const needed = authorizeKsnChannels(request).filter((channel) => channel !== 'mac');
     if (!needed.every((channel) => ksn.channels.includes(channel)))
       throw new Error(`the KSN was not accepted for ${needed.join(' and ')}`);
     if (!card || card.iccData.length === 0 || card.iccData[0] !== 0x9f)

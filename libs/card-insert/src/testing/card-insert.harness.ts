@@ -52,6 +52,7 @@ export function cardInsertHarness(
       merchantFeeBasisPoints: 0,
       clock: options.clock,
       pendingPollMs: 5,
+      recordingGraceMs: 300,
       ...options.service,
     },
   );

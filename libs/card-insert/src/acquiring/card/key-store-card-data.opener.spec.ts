@@ -14,7 +14,7 @@ import {
 import {
   CardInsertRequestRefused,
   type KsnAcceptance,
-  type KsnChannel,
+  authorizeKsnChannels,
   type TerminalProfile,
 } from '../acquiring.ports';
 import { KeyStoreTerminalAuthenticator } from '../terminal/key-store-terminal.authenticator';
@@ -78,10 +78,11 @@ function accepted(
   terminalProfile: TerminalProfile,
   request: cardInsertV1.AuthorizeRequest,
 ): Promise<KsnAcceptance> {
-  const channels: KsnChannel[] = request.card?.encryptedPinBlock.length
-    ? ['mac', 'data', 'pin']
-    : ['mac', 'data'];
-  return authenticator.acceptKsn(terminalProfile, request.authentication!, channels);
+  return authenticator.acceptKsn(
+    terminalProfile,
+    request.authentication!,
+    authorizeKsnChannels(request),
+  );
 }
 
 /** Every clear card value of the test card: none may reach an error, a log line or an audit event. */
