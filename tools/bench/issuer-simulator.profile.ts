@@ -6,7 +6,7 @@
  *
  * From the repository root:
  *   SWC_NODE_PROJECT=tsconfig.base.json \
- *     node -r @swc-node/register libs/issuer-simulator/src/testing/authorization-load.profile.ts \
+ *     node -r @swc-node/register tools/bench/issuer-simulator.profile.ts \
  *     [--seconds 5] [--lanes 64] [--rate R[,R...]] [--in-process] [--sim-cpu-prof DIR]
  *     [--only codec|issuer|tcp] [--skip-max]
  *
@@ -31,25 +31,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { primitive } from '@tillgate/emv';
 import { HostLink } from '@tillgate/host-link';
 import { ACQUIRER_SPEC, pack, unpack, type IsoMessage } from '@tillgate/iso8583';
-import { createLogger } from '@tillgate/platform';
-import { cardAccountFromSeed } from '../cards/card-account.loader';
-import type { CardAccount } from '../cards/card-account';
-import { IssuerHost } from '../host/issuer-host';
-import { SimulatedIssuer } from '../issuer/simulated-issuer';
-import { ChipCardEmulator } from './chip-card.emulator';
+import { DEMO_ZONE_PIN_KEYS } from '@tillgate/gateway';
+import {
+  ChipCardEmulator,
+  IssuerHost,
+  SimulatedIssuer,
+  cardAccountFromSeed,
+  type CardAccount,
+} from '@tillgate/issuer-simulator';
+import { createLogger, freePort as freePortOn } from '@tillgate/platform';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const ROOT = resolve(__dirname, '..', '..');
 /** The demo estate's zone PIN keys, as the bench gives them to the simulator. TEST KEYS ONLY. */
-const ZONE_PIN_KEYS = {
-  tdes: '89ABCDEF0123456776543210FEDCBA98',
-  aes: '000102030405060708090A0B0C0D0E0F',
-};
+const ZONE_PIN_KEYS = { tdes: DEMO_ZONE_PIN_KEYS.tdes.hex, aes: DEMO_ZONE_PIN_KEYS.aes.hex };
 const BALANCE = 1_000_000_000;
 
 function argument(flag: string): string | undefined {
@@ -119,16 +118,7 @@ function ownCpuMs(): number {
   return (user + system) / 1000;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+const freePort = () => freePortOn('127.0.0.1');
 
 function report(name: string, messages: number, wallMs: number, cpu: Record<string, number>) {
   const perMessage = Object.entries(cpu)
