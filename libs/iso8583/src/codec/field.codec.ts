@@ -86,24 +86,24 @@ const asciiBytes = (text: string): Uint8Array => {
 
 function readPrefix(spec: FieldSpec, r: ByteReader, ctx: FieldContext): number {
   if (spec.type === 'fixed') return spec.length;
-  const digits = PREFIX_DIGITS[spec.type];
   const encoding = spec.lengthEncoding ?? 'ascii';
   const at = r.pos;
+  const prefix = r.take(prefixLength(spec), ctx, 'length prefix');
   let length = 0;
   if (encoding === 'ascii') {
-    for (const b of r.take(digits, ctx, 'length prefix')) {
+    for (const b of prefix) {
       if (b < 0x30 || b > 0x39)
         throw error('BAD_LENGTH_HEADER', ctx, 'ASCII length prefix has a non-digit', at);
       length = length * 10 + (b - 0x30);
     }
   } else if (encoding === 'bcd') {
-    for (const b of r.take(Math.ceil(digits / 2), ctx, 'length prefix')) {
+    for (const b of prefix) {
       if (b >> 4 > 9 || (b & 0x0f) > 9)
         throw error('BAD_LENGTH_HEADER', ctx, 'BCD length prefix has a nibble above 9', at);
       length = length * 100 + (b >> 4) * 10 + (b & 0x0f);
     }
   } else {
-    for (const b of r.take(digits === 2 ? 1 : 2, ctx, 'length prefix')) length = length * 256 + b;
+    for (const b of prefix) length = length * 256 + b;
   }
   if (length > spec.length) {
     throw error('LENGTH_OVER_MAX', ctx, `length ${length} exceeds the maximum ${spec.length}`, at);
@@ -320,8 +320,7 @@ function decodeComposite(
   ctx: FieldContext,
 ): CompositeValue {
   const length = readPrefix(spec, r, ctx);
-  const start = r.pos;
-  r.take(length, ctx, 'value');
+  const start = r.skip(length, ctx, 'value');
   const inner = new ByteReader(r.buf, start + length, start, 'COMPOSITE_LENGTH');
   const value: Record<string, string | Uint8Array> = {};
   for (const sub of spec.subfields) {
